@@ -1,0 +1,35 @@
+// decode_image: what registration and snapshots call to turn an uploaded file
+// into the raw disk it describes. Pure: reads `file`, writes `disk`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "reference/base/blob.h"
+#include "reference/base/status.h"
+
+namespace imagelib {
+
+struct DecodeLimits {
+  std::uint64_t max_virtual_size = 2 * kTiB;
+};
+
+struct DecodedImage {
+  std::string format;          // what the probe found: "raw", "qcow2", "raw+gzip", ...
+  std::uint64_t virtual_size;  // bytes of the raw disk
+  std::uint64_t disk_size;     // bytes of the raw disk's non-zero 4 KiB blocks
+  std::string sha256;          // of the raw disk, lowercase hex
+};
+
+// Probes `file`, checks it is safe and decodes it into `disk` (an empty blob).
+// A rejected file gives kBadImage with a one-line reason.
+Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
+                                  const DecodeLimits& limits);
+
+// Copies a file known to be a raw disk (a server's disk being snapshotted)
+// into `disk` without probing it: its content is never taken for another
+// format.
+Result<DecodedImage> decode_raw_disk(const RandomAccessSource& file, Blob& disk,
+                                     const DecodeLimits& limits);
+
+}  // namespace imagelib

@@ -1,0 +1,415 @@
+#include "reference/library/library.h"
+
+#include <algorithm>
+
+#include "reference/library/server_types.h"
+#include "reference/library/visibility.h"
+
+namespace imagelib {
+namespace {
+
+constexpr std::string_view kNotFoundText = "Resource not found using supplied identifier";
+constexpr std::size_t kMaxNameLength = 255;
+constexpr std::string_view kPasswordAlphabet =
+    "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+constexpr std::size_t kPasswordLength = 16;
+constexpr std::size_t kSecretLength = 24;
+
+Status not_found() { return Status(ErrorCode::kNotFound, std::string(kNotFoundText)); }
+
+Status unprocessable(std::string message) {
+  return Status(ErrorCode::kUnprocessable, std::move(message));
+}
+
+std::string draw_secret(Rng& rng, std::size_t length) {
+  std::string secret;
+  for (std::size_t i = 0; i < length; ++i) {
+    secret += kPasswordAlphabet[rng.uniform(kPasswordAlphabet.size())];
+  }
+  return secret;
+}
+
+Status check_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return unprocessable("name must be 1 to 255 characters");
+  }
+  return {};
+}
+
+// "Snapshot of srv-gwgk2 19 Dec 12:57", as the service names snapshots.
+std::string snapshot_name(const ServerId& server, Timestamp at) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const CivilTime c = to_civil(at);
+  char when[32];
+  std::snprintf(when, sizeof when, "%02u %s %02u:%02u", c.day, kMonths[c.month - 1].data(), c.hour,
+                c.minute);
+  return "Snapshot of " + server + " " + when;
+}
+
+}  // namespace
+
+Library::Library(LibraryOptions options, std::shared_ptr<BlobStore> store)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      rng_(options_.seed),
+      ids_(rng_.stream("ids")),
+      secrets_(rng_.stream("secrets")) {
+  ids_.reserve(std::string(kSystemAccount));
+}
+
+// --- accounts and API clients ---
+
+Status Library::check_account(const AccountId& id) const {
+  if (accounts_.count(id) == 0) return not_found();
+  return {};
+}
+
+Result<Account> Library::create_account(std::string name, std::optional<AccountId> id) {
+  if (id) {
+    if (!is_valid_id(*id, kAccountPrefix)) return unprocessable("account id must look like acc-xxxxx");
+    if (accounts_.count(*id) != 0) return Status(ErrorCode::kConflict, "account " + *id + " exists");
+    ids_.reserve(*id);
+  }
+  Account account{id ? *id : ids_.next(kAccountPrefix), std::move(name), std::nullopt,
+                  options_.quota_bytes};
+  accounts_[account.id] = account;
+  return account;
+}
+
+Result<ApiClient> Library::create_api_client(const AccountId& account, std::optional<ClientId> id,
+                                             std::optional<std::string> secret) {
+  IMAGELIB_RETURN_IF_ERROR(check_account(account));
+  if (id) {
+    if (!is_valid_id(*id, kClientPrefix)) return unprocessable("client id must look like cli-xxxxx");
+    if (clients_.count(*id) != 0) return Status(ErrorCode::kConflict, "client " + *id + " exists");
+    ids_.reserve(*id);
+  }
+  ApiClient client{id ? *id : ids_.next(kClientPrefix),
+                   secret ? *secret : draw_secret(secrets_, kSecretLength), account};
+  clients_[client.id] = client;
+  return client;
+}
+
+Result<AccountId> Library::authenticate_client(std::string_view client_id,
+                                               std::string_view secret) const {
+  auto it = clients_.find(std::string(client_id));
+  if (it == clients_.end() || it->second.secret != secret) {
+    return Status(ErrorCode::kUnauthorized, "invalid_client");
+  }
+  return it->second.account;
+}
+
+Result<Account> Library::show_account(const AccountId& caller, const AccountId& id) const {
+  if (caller != id) return not_found();
+  IMAGELIB_RETURN_IF_ERROR(check_account(id));
+  Account account = accounts_.at(id);
+  account.ftp_password.reset();
+  return account;
+}
+
+Result<Account> Library::reset_ftp_password(const AccountId& caller, const AccountId& id) {
+  if (caller != id) return not_found();
+  IMAGELIB_RETURN_IF_ERROR(check_account(id));
+  Account& account = accounts_.at(id);
+  account.ftp_password = draw_secret(secrets_, kPasswordLength);
+  return account;
+}
+
+Status Library::check_ftp_login(std::string_view user, std::string_view password) const {
+  auto it = accounts_.find(std::string(user));
+  if (it == accounts_.end() || !it->second.ftp_password || *it->second.ftp_password != password) {
+    return Status(ErrorCode::kLoginIncorrect, "Login incorrect.");
+  }
+  return {};
+}
+
+// --- images ---
+
+Result<const Image*> Library::find_visible_image(const AccountId& caller, const ImageId& id) const {
+  auto it = images_.find(id);
+  if (it == images_.end() || !is_visible_by_id(caller, it->second)) return not_found();
+  return &it->second;
+}
+
+Result<Image*> Library::find_image(const AccountId& caller, const ImageId& id, bool for_change) {
+  auto found = find_visible_image(caller, id);
+  if (!found.ok()) return found.status();
+  auto* image = const_cast<Image*>(*found);
+  if (for_change && image->owner != caller) {
+    return Status(ErrorCode::kForbidden, "only the owner of " + id + " may change it");
+  }
+  return image;
+}
+
+Image& Library::add_creating_image(Image image, Timestamp at) {
+  image.status = ImageStatus::kCreating;
+  image.created_at = at;
+  const ImageId id = image.id;
+  images_[id] = std::move(image);
+  Job job{at + options_.job_time, job_sequence_++, id};
+  jobs_.insert(std::upper_bound(jobs_.begin(), jobs_.end(), job,
+                                [](const Job& a, const Job& b) {
+                                  return std::tie(a.due, a.sequence) < std::tie(b.due, b.sequence);
+                                }),
+               job);
+  return images_[id];
+}
+
+Result<Image> Library::register_image(const AccountId& caller, const RegisterRequest& request,
+                                      Timestamp at) {
+  IMAGELIB_RETURN_IF_ERROR(check_account(caller));
+  if (request.server) return start_snapshot(caller, *request.server, &request, at);
+  if (!request.arch) return unprocessable("arch is required");
+  const auto arch = parse_arch(*request.arch);
+  if (!arch) return unprocessable("arch must be i686 or x86_64, not '" + *request.arch + "'");
+  if (request.http_url) {
+    return unprocessable("http_url is not fetched by the reference library: upload to incoming/ and "
+                         "give its name as source");
+  }
+  if (!request.source) return unprocessable("source is required: a file name in incoming/");
+  const std::string& source = *request.source;
+  if (!is_valid_file_name(source)) {
+    return unprocessable("source '" + source + "' is not a valid file name (letters, digits, -_+.~^)");
+  }
+  auto& incoming = incoming_of(caller);
+  auto file = incoming.find(source);
+  if (file == incoming.end()) return unprocessable("source '" + source + "' is not a file in incoming/");
+  if (request.name) IMAGELIB_RETURN_IF_ERROR(check_name(*request.name));
+
+  Image image;
+  image.id = ids_.next(kImagePrefix);
+  image.name = request.name ? *request.name : source + " " + at.iso8601();
+  image.username = request.username;
+  image.description = request.description.value_or("");
+  image.source = source;
+  image.source_type = SourceType::kUpload;
+  image.arch = *arch;
+  image.is_public = request.is_public;
+  image.compatibility_mode = request.compatibility_mode;
+  image.min_ram = request.min_ram;
+  image.owner = caller;
+  image.file = file->second.content;
+  incoming.erase(file);
+  return add_creating_image(std::move(image), at);
+}
+
+std::vector<Image> Library::list_images(const AccountId& caller) const {
+  std::vector<Image> listed;
+  for (const auto& [id, image] : images_) {
+    if (is_listed_for(caller, image)) listed.push_back(image);
+  }
+  return listed;
+}
+
+Result<Image> Library::show_image(const AccountId& caller, const ImageId& id) const {
+  auto found = find_visible_image(caller, id);
+  if (!found.ok()) return found.status();
+  return **found;
+}
+
+Result<Image> Library::update_image(const AccountId& caller, const ImageId& id,
+                                    const ImageUpdate& update) {
+  auto found = find_image(caller, id, /*for_change=*/true);
+  if (!found.ok()) return found.status();
+  Image& image = **found;
+  // Validate everything before changing anything.
+  std::optional<Arch> arch;
+  if (update.arch) {
+    arch = parse_arch(*update.arch);
+    if (!arch) return unprocessable("arch must be i686 or x86_64, not '" + *update.arch + "'");
+  }
+  if (update.name) IMAGELIB_RETURN_IF_ERROR(check_name(*update.name));
+  std::optional<ImageStatus> status;
+  if (update.status) {
+    status = parse_image_status(*update.status);
+    if (status != ImageStatus::kDeprecated && status != ImageStatus::kAvailable) {
+      return unprocessable("status may be set to deprecated or available only");
+    }
+    if (image.status != ImageStatus::kAvailable && image.status != ImageStatus::kDeprecated) {
+      return Status(ErrorCode::kConflict, "image " + id + " is " +
+                                              std::string(to_string(image.status)) +
+                                              ", not available or deprecated");
+    }
+  }
+  if (update.name) image.name = *update.name;
+  if (update.description) image.description = *update.description;
+  if (update.username) image.username = *update.username;
+  if (arch) image.arch = *arch;
+  if (update.min_ram) image.min_ram = *update.min_ram;
+  if (update.is_public) image.is_public = *update.is_public;
+  if (update.compatibility_mode) image.compatibility_mode = *update.compatibility_mode;
+  if (status) image.status = *status;
+  return image;
+}
+
+Result<Image> Library::set_image_lock(const AccountId& caller, const ImageId& id, bool locked) {
+  auto found = find_image(caller, id, /*for_change=*/true);
+  if (!found.ok()) return found.status();
+  (*found)->locked = locked;
+  return **found;
+}
+
+Result<Image> Library::destroy_image(const AccountId& caller, const ImageId& id) {
+  auto found = find_image(caller, id, /*for_change=*/true);
+  if (!found.ok()) return found.status();
+  Image& image = **found;
+  if (image.locked) {
+    return Status(ErrorCode::kConflict, "image " + id + " is locked: unlock it before destroying it");
+  }
+  image.status = ImageStatus::kDeleted;
+  // Servers built from it keep their own reference to the disk.
+  image.file.reset();
+  image.disk.reset();
+  return image;
+}
+
+Result<Image> Library::add_official_image(const OfficialImageSpec& spec, Timestamp at) {
+  IMAGELIB_RETURN_IF_ERROR(check_name(spec.name));
+  std::shared_ptr<Blob> file = store_->create();
+  IMAGELIB_RETURN_IF_ERROR(file->write_at(0, spec.content));
+  std::shared_ptr<Blob> disk = store_->create();
+  auto decoded = decode_image(*file, *disk, options_.decode_limits);
+  if (!decoded.ok()) return decoded.status();
+
+  Image image;
+  image.id = ids_.next(kImagePrefix);
+  image.name = spec.name;
+  image.status = ImageStatus::kAvailable;
+  image.username = spec.username;
+  image.description = spec.description;
+  image.source = spec.name;
+  image.arch = spec.arch;
+  image.created_at = at;
+  image.official = true;
+  image.is_public = true;
+  image.compatibility_mode = spec.compatibility_mode;
+  image.min_ram = spec.min_ram;
+  image.owner = std::string(kSystemAccount);
+  image.virtual_size = decoded->virtual_size;
+  image.disk_size = decoded->disk_size;
+  image.source_format = decoded->format;
+  image.sha256 = decoded->sha256;
+  image.file = std::move(file);
+  image.disk = std::move(disk);
+  images_[image.id] = image;
+  return image;
+}
+
+// --- servers ---
+
+Result<Server> Library::create_server(const AccountId& caller, const ServerRequest& request,
+                                      Timestamp at) {
+  IMAGELIB_RETURN_IF_ERROR(check_account(caller));
+  auto found = find_visible_image(caller, request.image);
+  if (!found.ok()) return found.status();
+  const Image& image = **found;
+  if (image.status != ImageStatus::kAvailable && image.status != ImageStatus::kDeprecated) {
+    return Status(ErrorCode::kConflict, "image " + image.id + " is " +
+                                            std::string(to_string(image.status)) +
+                                            ": servers are built from available or deprecated images");
+  }
+  const ServerType* type = request.server_type ? find_server_type(*request.server_type)
+                                               : &default_server_type();
+  if (type == nullptr) return unprocessable("unknown server_type '" + *request.server_type + "'");
+  if (image.min_ram && *image.min_ram > type->ram_mb) {
+    return unprocessable("server type " + std::string(type->handle) + " has " +
+                         std::to_string(type->ram_mb) + " MB of RAM; image " + image.id +
+                         " needs at least " + std::to_string(*image.min_ram) + " MB");
+  }
+  if (to_megabytes(image.virtual_size) > type->disk_mb) {
+    return unprocessable("image " + image.id + " is larger than the disk of server type " +
+                         std::string(type->handle));
+  }
+  if (request.name) IMAGELIB_RETURN_IF_ERROR(check_name(*request.name));
+
+  Server server;
+  server.id = ids_.next(kServerPrefix);
+  server.owner = caller;
+  server.name = request.name.value_or("");
+  server.image = image.id;
+  server.server_type = std::string(type->id);
+  server.compatibility_mode = image.compatibility_mode;  // fixed at creation
+  server.created_at = at;
+  server.disk = image.disk;
+  servers_[server.id] = server;
+  return server;
+}
+
+Result<Server> Library::show_server(const AccountId& caller, const ServerId& id) const {
+  auto it = servers_.find(id);
+  if (it == servers_.end() || it->second.owner != caller) return not_found();
+  return it->second;
+}
+
+std::vector<Server> Library::list_servers(const AccountId& caller) const {
+  std::vector<Server> listed;
+  for (const auto& [id, server] : servers_) {
+    if (server.owner == caller) listed.push_back(server);
+  }
+  return listed;
+}
+
+Result<Image> Library::snapshot_server(const AccountId& caller, const ServerId& id, Timestamp at) {
+  return start_snapshot(caller, id, nullptr, at);
+}
+
+Result<Image> Library::start_snapshot(const AccountId& caller, const ServerId& id,
+                                      const RegisterRequest* details, Timestamp at) {
+  auto server = show_server(caller, id);
+  if (!server.ok()) return server.status();
+  const Image& origin = images_.at(server->image);
+  if (details && details->name) IMAGELIB_RETURN_IF_ERROR(check_name(*details->name));
+
+  Image image;
+  image.id = ids_.next(kImagePrefix);
+  image.name = details && details->name ? *details->name : snapshot_name(id, at);
+  image.description = details ? details->description.value_or("") : "";
+  image.username = details && details->username ? details->username : origin.username;
+  image.source = id;
+  image.source_type = SourceType::kSnapshot;
+  image.arch = origin.arch;
+  image.compatibility_mode = server->compatibility_mode;
+  image.min_ram = origin.min_ram;
+  image.owner = caller;
+  image.ancestor = origin.id;
+  image.file = server->disk;
+  return add_creating_image(std::move(image), at);
+}
+
+// --- jobs ---
+
+std::optional<Timestamp> Library::next_job_due() const {
+  if (jobs_.empty()) return std::nullopt;
+  return jobs_.front().due;
+}
+
+void Library::run_jobs_until(Timestamp now) {
+  while (!jobs_.empty() && jobs_.front().due <= now) {
+    const Job job = jobs_.front();
+    jobs_.erase(jobs_.begin());
+    finish_job(job);
+  }
+}
+
+void Library::finish_job(const Job& job) {
+  Image& image = images_.at(job.image);
+  if (image.status != ImageStatus::kCreating) return;  // destroyed meanwhile
+  std::shared_ptr<Blob> disk = store_->create();
+  auto decoded = image.source_type == SourceType::kSnapshot
+                     ? decode_raw_disk(*image.file, *disk, options_.decode_limits)
+                     : decode_image(*image.file, *disk, options_.decode_limits);
+  if (!decoded.ok()) {
+    image.status = ImageStatus::kFailed;
+    image.status_reason = decoded.status().message();
+    return;
+  }
+  image.status = ImageStatus::kAvailable;
+  image.virtual_size = decoded->virtual_size;
+  image.disk_size = decoded->disk_size;
+  image.source_format = decoded->format;
+  image.sha256 = decoded->sha256;
+  image.disk = std::move(disk);
+}
+
+}  // namespace imagelib

@@ -1,0 +1,187 @@
+// Library: the reference image library, the executable definition of SPEC §3.
+// Every operation takes the calling account and, where time matters, the
+// time; nothing here reads a clock, does I/O or draws from anything but the
+// seeded Rng. Not thread-safe: an environment (simulator or net/) serialises
+// every call.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference/base/ids.h"
+#include "reference/base/rng.h"
+#include "reference/base/status.h"
+#include "reference/formats/decode.h"
+#include "reference/library/blob_store.h"
+#include "reference/library/ftp_path.h"
+#include "reference/library/model.h"
+
+namespace imagelib {
+
+struct LibraryOptions {
+  std::uint64_t seed = 1;
+  std::uint64_t quota_bytes = 64 * kGiB;  // per account, incoming/ and images/ together
+  std::string ftp_host = "ftp.library.localhost";
+  DecodeLimits decode_limits;
+  // The virtual time a registration or a snapshot takes before it ends.
+  Duration job_time = std::chrono::seconds(2);
+};
+
+struct RegisterRequest {
+  std::optional<std::string> arch;
+  std::optional<std::string> source;    // a file in the caller's incoming/
+  std::optional<std::string> server;    // or: a snapshot of this server
+  std::optional<std::string> http_url;  // or: a URL to fetch (not done by the reference)
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> username;
+  bool is_public = false;
+  bool compatibility_mode = false;
+  std::optional<std::uint32_t> min_ram;
+};
+
+struct ImageUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> username;
+  std::optional<std::string> arch;
+  std::optional<std::uint32_t> min_ram;
+  std::optional<bool> is_public;
+  std::optional<bool> compatibility_mode;
+  std::optional<std::string> status;  // "deprecated" or "available" only
+};
+
+struct OfficialImageSpec {
+  std::string name;
+  Arch arch = Arch::kX86_64;
+  std::string description;
+  std::optional<std::string> username;
+  std::optional<std::uint32_t> min_ram;
+  bool compatibility_mode = false;
+  Bytes content;  // the disk file as uploaded, any accepted format
+};
+
+struct ServerRequest {
+  std::string image;
+  std::optional<std::string> name;
+  std::optional<std::string> server_type;  // id or handle; default 1gb.ssd
+};
+
+struct FtpEntry {
+  std::string name;
+  bool is_folder = false;
+  std::uint64_t size = 0;
+  Timestamp modified_at;
+};
+
+enum class WriteMode {
+  kReplace,  // STOR: start a new file
+  kAppend,   // APPE: write after the current end
+  kResume,   // REST n + STOR: write from n, keeping what is there
+};
+
+class Library {
+ public:
+  explicit Library(LibraryOptions options = {},
+                   std::shared_ptr<BlobStore> store = std::make_shared<MemoryBlobStore>());
+
+  const LibraryOptions& options() const { return options_; }
+
+  // --- accounts and API clients ---
+  // Creates an account; `id` is drawn from the seeded generator unless given.
+  Result<Account> create_account(std::string name, std::optional<AccountId> id = std::nullopt);
+  Result<ApiClient> create_api_client(const AccountId& account,
+                                      std::optional<ClientId> id = std::nullopt,
+                                      std::optional<std::string> secret = std::nullopt);
+  // The account a client acts for; kUnauthorized for an unknown client or a wrong secret.
+  Result<AccountId> authenticate_client(std::string_view client_id, std::string_view secret) const;
+  // The account with its FTP password hidden.
+  Result<Account> show_account(const AccountId& caller, const AccountId& id) const;
+  // A new FTP password, shown only in this result; the old one stops working.
+  Result<Account> reset_ftp_password(const AccountId& caller, const AccountId& id);
+  Status check_ftp_login(std::string_view user, std::string_view password) const;
+
+  // --- the FTP namespace of an account (library_files.cc) ---
+  Result<std::vector<FtpEntry>> ftp_list(const AccountId& account, const FtpPath& path) const;
+  Result<FtpEntry> ftp_stat(const AccountId& account, const FtpPath& path) const;
+  // Up to `max_bytes` from `offset`; empty at or past the end.
+  Result<Bytes> ftp_read(const AccountId& account, const FtpPath& path, std::uint64_t offset,
+                         std::uint64_t max_bytes) const;
+  // Opens a file of incoming/ for an upload; returns the offset the data starts at.
+  Result<std::uint64_t> ftp_open_for_write(const AccountId& account, const FtpPath& path,
+                                           WriteMode mode, std::uint64_t offset, Timestamp at);
+  Status ftp_write(const AccountId& account, const FtpPath& path, std::uint64_t offset,
+                   ByteView data, Timestamp at);
+  Status ftp_delete(const AccountId& account, const FtpPath& path);
+  // Renames inside incoming/; the file keeps its modification time.
+  Status ftp_rename(const AccountId& account, const FtpPath& from, const FtpPath& to);
+  Status ftp_make_folder(const AccountId& account, const FtpPath& path);
+  Status ftp_remove_folder(const AccountId& account, const FtpPath& path);
+  // Bytes the account stores in incoming/ and images/, counted against the quota.
+  std::uint64_t stored_bytes(const AccountId& account) const;
+
+  // --- images ---
+  Result<Image> register_image(const AccountId& caller, const RegisterRequest& request, Timestamp at);
+  std::vector<Image> list_images(const AccountId& caller) const;
+  Result<Image> show_image(const AccountId& caller, const ImageId& id) const;
+  Result<Image> update_image(const AccountId& caller, const ImageId& id, const ImageUpdate& update);
+  Result<Image> set_image_lock(const AccountId& caller, const ImageId& id, bool locked);
+  Result<Image> destroy_image(const AccountId& caller, const ImageId& id);
+  // Official images (owner "brightbox"), decoded at once. Only the harness
+  // and a server's bootstrap call this.
+  Result<Image> add_official_image(const OfficialImageSpec& spec, Timestamp at);
+
+  // --- servers ---
+  Result<Server> create_server(const AccountId& caller, const ServerRequest& request, Timestamp at);
+  Result<Server> show_server(const AccountId& caller, const ServerId& id) const;
+  std::vector<Server> list_servers(const AccountId& caller) const;
+  // Starts a snapshot: a new private image of the server's disk, `creating`.
+  Result<Image> snapshot_server(const AccountId& caller, const ServerId& id, Timestamp at);
+
+  // --- jobs: registrations and snapshots end in virtual time ---
+  std::optional<Timestamp> next_job_due() const;
+  // Ends every job due at or before `now`, earliest first.
+  void run_jobs_until(Timestamp now);
+
+  // The whole state as canonical JSON text: equal states give equal text.
+  std::string dump_state() const;
+
+ private:
+  struct Job {
+    Timestamp due;
+    std::uint64_t sequence;
+    ImageId image;
+  };
+
+  Status check_account(const AccountId& id) const;
+  // The image if `caller` may see it by id, else the same kNotFound as for a
+  // missing id; kForbidden when `for_change` and the caller is not the owner.
+  Result<Image*> find_image(const AccountId& caller, const ImageId& id, bool for_change);
+  Result<const Image*> find_visible_image(const AccountId& caller, const ImageId& id) const;
+  Result<Image> start_snapshot(const AccountId& caller, const ServerId& id,
+                               const RegisterRequest* details, Timestamp at);
+  Image& add_creating_image(Image image, Timestamp at);
+  void finish_job(const Job& job);
+  std::map<std::string, IncomingFile>& incoming_of(const AccountId& account);
+  const IncomingFile* find_incoming(const AccountId& account, const std::string& name) const;
+
+  LibraryOptions options_;
+  std::shared_ptr<BlobStore> store_;
+  Rng rng_;
+  IdGenerator ids_;
+  Rng secrets_;
+  std::map<AccountId, Account> accounts_;
+  std::map<ClientId, ApiClient> clients_;
+  std::map<ImageId, Image> images_;
+  std::map<ServerId, Server> servers_;
+  std::map<AccountId, std::map<std::string, IncomingFile>> incoming_;
+  std::vector<Job> jobs_;  // kept sorted by (due, sequence)
+  std::uint64_t job_sequence_ = 0;
+};
+
+}  // namespace imagelib

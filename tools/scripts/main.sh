@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, and run imagelib against the
+# embedded reference library.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+"$root/tools/scripts/install-deps.sh"
+"$root/tools/scripts/build.sh"
+exec "$root/build/tools/imagelib" walkthrough
