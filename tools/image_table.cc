@@ -20,7 +20,7 @@ std::string render_rows(const std::vector<std::vector<std::string>>& rows) {
   }
   std::size_t total = 0;
   for (std::size_t w : widths) total += w + 2;
-  const std::string rule(total + 1, '-');
+  const std::string rule(total, '-');  // as long as the seed document's tables
   auto line = [&](const std::vector<std::string>& row) {
     std::string text = " ";
     for (std::size_t i = 0; i < row.size(); ++i) {

@@ -21,11 +21,11 @@ TEST(ImageTable, MatchesBrightboxCliLayoutAndOrder) {
   });
   EXPECT_EQ(table,
             " id         owner      type      created_on  status    size  arch  name\n"
-            "----------------------------------------------------------------------------\n"
+            "--------------------------------------------------------------------------------\n"
             " img-hvqt1  brightbox  official  2011-05-19  public    3050  i686  Ubuntu Hardy\n"
             " img-7geqi  acc-xxxxx  upload    2011-05-19  creating  3050  i686  Slackware\n"
             " img-snap1  acc-xxxxx  snapshot  2011-05-19  private   3050  i686  Snapshot\n"
-            "----------------------------------------------------------------------------\n");
+            "--------------------------------------------------------------------------------\n");
 }
 
 TEST(ImageTable, StatusShowsAsTheCliShowsIt) {
