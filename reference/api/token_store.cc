@@ -1,0 +1,42 @@
+#include "reference/api/token_store.h"
+
+#include <string>
+
+namespace imagelib {
+namespace {
+
+constexpr std::string_view kTokenAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+constexpr std::size_t kTokenLength = 40;  // ~206 bits
+
+}  // namespace
+
+TokenStore::Issued TokenStore::issue(const AccountId& account, Timestamp at) {
+  forget_expired(at);
+  std::string token;
+  do {
+    token.clear();
+    for (std::size_t i = 0; i < kTokenLength; ++i) {
+      token.push_back(kTokenAlphabet[rng_.uniform(kTokenAlphabet.size())]);
+    }
+  } while (tokens_.count(token) != 0);
+  const Timestamp expires_at = at + lifetime_;
+  tokens_[token] = Entry{account, expires_at};
+  return Issued{token, expires_at};
+}
+
+Result<AccountId> TokenStore::account_of(std::string_view token, Timestamp at) const {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return Status(ErrorCode::kUnauthorized, "unknown access token");
+  if (at >= it->second.expires_at) {
+    return Status(ErrorCode::kUnauthorized, "access token expired at " + it->second.expires_at.iso8601());
+  }
+  return it->second.account;
+}
+
+void TokenStore::forget_expired(Timestamp at) {
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    it = at >= it->second.expires_at ? tokens_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace imagelib

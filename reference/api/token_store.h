@@ -1,0 +1,48 @@
+// TokenStore: the OAuth2 bearer tokens the API has issued, each for one
+// account until an expiry time. Tokens are drawn from a seeded Rng, so the
+// same seed and the same calls give the same tokens. Used by ApiService only.
+// Not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "reference/base/ids.h"
+#include "reference/base/rng.h"
+#include "reference/base/status.h"
+#include "reference/base/timestamp.h"
+
+namespace imagelib {
+
+class TokenStore {
+ public:
+  TokenStore(Rng rng, Duration lifetime) : rng_(rng), lifetime_(lifetime) {}
+
+  struct Issued {
+    std::string access_token;
+    Timestamp expires_at;
+  };
+  // A fresh token for `account`, valid from `at` until at + lifetime
+  // (exclusive). Tokens expired by `at` are forgotten.
+  Issued issue(const AccountId& account, Timestamp at);
+
+  // The account of a token valid at `at`; kUnauthorized for an unknown or
+  // expired token.
+  Result<AccountId> account_of(std::string_view token, Timestamp at) const;
+
+  Duration lifetime() const { return lifetime_; }
+
+ private:
+  struct Entry {
+    AccountId account;
+    Timestamp expires_at;
+  };
+  void forget_expired(Timestamp at);
+
+  Rng rng_;
+  Duration lifetime_;
+  std::map<std::string, Entry, std::less<>> tokens_;
+};
+
+}  // namespace imagelib
