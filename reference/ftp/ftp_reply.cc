@@ -1,0 +1,95 @@
+#include "reference/ftp/ftp_reply.h"
+
+namespace imagelib {
+namespace {
+
+// A line longer than this is cut: a broken server cannot make the client buffer without end.
+constexpr std::size_t kMaxReplyLine = 64 * 1024;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The code of "ddd " or "ddd-" (and of a bare "ddd"); nullopt for anything else.
+std::optional<int> leading_code(std::string_view line) {
+  if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2])) {
+    return std::nullopt;
+  }
+  if (line.size() > 3 && line[3] != ' ' && line[3] != '-') return std::nullopt;
+  return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}
+
+}  // namespace
+
+std::string format_reply(int code, std::string_view text) {
+  std::string reply = std::to_string(code);
+  reply += ' ';
+  reply += text;
+  reply += "\r\n";
+  return reply;
+}
+
+std::string format_multiline_reply(int code, std::string_view first,
+                                   const std::vector<std::string>& middle, std::string_view last) {
+  std::string reply = std::to_string(code);
+  reply += '-';
+  reply += first;
+  reply += "\r\n";
+  for (const std::string& line : middle) {
+    if (!line.empty() && is_digit(line.front())) reply += ' ';
+    reply += line;
+    reply += "\r\n";
+  }
+  reply += format_reply(code, last);
+  return reply;
+}
+
+std::string FtpReply::text() const {
+  std::string joined;
+  for (const std::string& line : lines) {
+    if (!joined.empty()) joined += '\n';
+    joined += line;
+  }
+  return joined;
+}
+
+void FtpReplyReader::append(ByteView bytes) {
+  for (const std::uint8_t byte : bytes) {
+    const char c = static_cast<char>(byte);
+    if (c == '\n') {
+      if (!partial_.empty() && partial_.back() == '\r') partial_.pop_back();
+      take_line(std::move(partial_));
+      partial_.clear();
+    } else if (partial_.size() < kMaxReplyLine) {
+      partial_.push_back(c);
+    }
+  }
+}
+
+void FtpReplyReader::take_line(std::string line) {
+  const std::optional<int> code = leading_code(line);
+  if (open_multiline_) {
+    const bool ends = code == open_multiline_->code && (line.size() == 3 || line[3] == ' ');
+    open_multiline_->lines.push_back(std::move(line));
+    if (ends) {
+      replies_.push_back(std::move(*open_multiline_));
+      open_multiline_.reset();
+    }
+    return;
+  }
+  FtpReply reply{code.value_or(0), {}};
+  const bool opens = code && line.size() > 3 && line[3] == '-';
+  reply.lines.push_back(std::move(line));
+  if (opens) {
+    open_multiline_ = std::move(reply);
+  } else {
+    replies_.push_back(std::move(reply));
+  }
+}
+
+std::optional<FtpReply> FtpReplyReader::next_reply() {
+  if (replies_.empty()) return std::nullopt;
+  FtpReply reply = std::move(replies_.front());
+  replies_.pop_front();
+  return reply;
+}
+
+}  // namespace imagelib
