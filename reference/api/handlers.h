@@ -1,0 +1,57 @@
+// The endpoint handlers of the API: each turns one authenticated call into
+// Library operations and a response. Routing, authentication and body
+// parsing have been done by ApiService (api_service.cc). Used by ApiService
+// only. Grouped by resource: image_handlers.cc, server_handlers.cc,
+// account_handlers.cc; POST /token is token_handler.cc.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/api/api_service.h"
+#include "reference/api/responses.h"
+#include "reference/api/token_store.h"
+#include "reference/base/timestamp.h"
+#include "reference/library/library.h"
+
+namespace imagelib::api {
+
+// One authenticated call.
+struct Call {
+  Library& library;
+  const ApiOptions& options;
+  const AccountId& caller;
+  const std::string& id;       // the {id} of the path, or empty
+  const nlohmann::json& body;  // a JSON object; {} for GET and DELETE
+  Timestamp at;
+};
+
+// The error response for a failed `result`, else `status` with to_json(value).
+template <typename T, typename ToJson>
+HttpResponse result_response(const Result<T>& result, int status, ToJson to_json) {
+  if (!result.ok()) return error_response(result.status());
+  return json_response(status, to_json(result.value()));
+}
+
+HttpResponse list_images(const Call& call);
+HttpResponse create_image(const Call& call);
+HttpResponse show_image(const Call& call);
+HttpResponse update_image(const Call& call);
+HttpResponse destroy_image(const Call& call);
+HttpResponse set_image_lock(const Call& call, bool locked);
+
+HttpResponse list_servers(const Call& call);
+HttpResponse create_server(const Call& call);
+HttpResponse show_server(const Call& call);
+HttpResponse snapshot_server(const Call& call);
+
+HttpResponse show_own_account(const Call& call);
+HttpResponse show_account(const Call& call);
+HttpResponse reset_ftp_password(const Call& call);
+
+// POST /token: client credentials in, a bearer token out (OAuth error shape).
+HttpResponse issue_token(Library& library, TokenStore& tokens, const HttpRequest& request,
+                         Timestamp at);
+
+}  // namespace imagelib::api

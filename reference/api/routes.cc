@@ -1,0 +1,137 @@
+#include "reference/api/routes.h"
+
+#include <array>
+#include <optional>
+
+namespace imagelib::api {
+namespace {
+
+struct RouteRow {
+  std::string_view method;
+  std::string_view pattern;  // "{id}" matches any one non-empty segment
+  Endpoint endpoint;
+};
+
+constexpr std::array<RouteRow, 15> kRoutes{{
+    {"POST", "/token", Endpoint::kToken},
+    {"GET", "/1.0/images", Endpoint::kListImages},
+    {"POST", "/1.0/images", Endpoint::kCreateImage},
+    {"GET", "/1.0/images/{id}", Endpoint::kShowImage},
+    {"PUT", "/1.0/images/{id}", Endpoint::kUpdateImage},
+    {"DELETE", "/1.0/images/{id}", Endpoint::kDestroyImage},
+    {"PUT", "/1.0/images/{id}/lock_resource", Endpoint::kLockImage},
+    {"PUT", "/1.0/images/{id}/unlock_resource", Endpoint::kUnlockImage},
+    {"GET", "/1.0/servers", Endpoint::kListServers},
+    {"POST", "/1.0/servers", Endpoint::kCreateServer},
+    {"GET", "/1.0/servers/{id}", Endpoint::kShowServer},
+    {"POST", "/1.0/servers/{id}/snapshot", Endpoint::kSnapshotServer},
+    {"GET", "/1.0/account", Endpoint::kShowOwnAccount},
+    {"GET", "/1.0/accounts/{id}", Endpoint::kShowAccount},
+    {"POST", "/1.0/accounts/{id}/reset_ftp_password", Endpoint::kResetFtpPassword},
+}};
+
+constexpr std::string_view kIdPlaceholder = "{id}";
+
+std::vector<std::string_view> split_segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  path.remove_prefix(1);  // the leading '/'
+  while (true) {
+    const auto slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+// The {id} segment when `path` matches `pattern`, "" for a pattern without
+// one; nullopt when it does not match.
+std::optional<std::string_view> match_pattern(std::string_view pattern,
+                                              const std::vector<std::string_view>& path) {
+  const auto wanted = split_segments(pattern);
+  if (wanted.size() != path.size()) return std::nullopt;
+  std::string_view id;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (wanted[i] == kIdPlaceholder) {
+      if (path[i].empty()) return std::nullopt;
+      id = path[i];
+    } else if (wanted[i] != path[i]) {
+      return std::nullopt;
+    }
+  }
+  return id;
+}
+
+std::optional<int> hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return std::nullopt;
+}
+
+Result<std::string> percent_decode(std::string_view text) {
+  std::string decoded;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      decoded.push_back(' ');
+    } else if (text[i] != '%') {
+      decoded.push_back(text[i]);
+    } else {
+      const auto high = i + 2 < text.size() ? hex_value(text[i + 1]) : std::nullopt;
+      const auto low = i + 2 < text.size() ? hex_value(text[i + 2]) : std::nullopt;
+      if (!high || !low) {
+        return Status(ErrorCode::kBadRequest, "bad percent escape in the query at byte " +
+                                                  std::to_string(i));
+      }
+      decoded.push_back(static_cast<char>(*high * 16 + *low));
+      i += 2;
+    }
+  }
+  return decoded;
+}
+
+}  // namespace
+
+Result<Target> parse_target(std::string_view target) {
+  if (target.empty() || target.front() != '/') {
+    return Status(ErrorCode::kBadRequest, "the request target must be an absolute path");
+  }
+  Target parsed;
+  const auto question = target.find('?');
+  parsed.path = std::string(target.substr(0, question));
+  if (question == std::string_view::npos) return parsed;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto equals = pair.find('=');
+    auto name = percent_decode(pair.substr(0, equals));
+    if (!name.ok()) return name.status();
+    auto value = percent_decode(equals == std::string_view::npos ? std::string_view()
+                                                                 : pair.substr(equals + 1));
+    if (!value.ok()) return value.status();
+    parsed.query.emplace(std::move(name).value(), std::move(value).value());
+  }
+  return parsed;
+}
+
+RouteResult route(std::string_view method, std::string_view path) {
+  const auto segments = split_segments(path);
+  RouteResult result;
+  for (const RouteRow& row : kRoutes) {
+    const auto id = match_pattern(row.pattern, segments);
+    if (!id) continue;
+    if (row.method == method) {
+      result.match = RouteMatch{row.endpoint, std::string(*id)};
+      result.allow.clear();
+      return result;
+    }
+    if (!result.allow.empty()) result.allow += ", ";
+    result.allow += row.method;
+  }
+  return result;
+}
+
+}  // namespace imagelib::api
