@@ -3,44 +3,191 @@
 #include <algorithm>
 
 #include "reference/base/sha256.h"
+#include "reference/formats/decompress.h"
+#include "reference/formats/probe.h"
+#include "reference/formats/sinks.h"
 
 namespace imagelib {
 namespace {
 
-constexpr std::uint64_t kDiskSizeBlock = 4096;
-constexpr std::uint64_t kCopyChunk = 1024 * 1024;
+constexpr std::uint64_t kRawChunk = 4 * kMiB;
+// Decompressed bytes probed before deciding between streaming a raw disk and
+// spooling a container.
+constexpr std::size_t kCompressedProbeBytes = 1024 * 1024;
+constexpr std::size_t kVhdFooterBytes = 512;
+
+struct Decoded {
+  std::string format;
+  std::uint64_t virtual_size = 0;
+};
+
+Status size_above_cap(std::string_view format, std::uint64_t size, const DecodeLimits& limits) {
+  return Status(ErrorCode::kBadImage, std::string(format) + ": virtual size " +
+                                          std::to_string(size) + " is above the limit of " +
+                                          std::to_string(limits.max_virtual_size) + " bytes");
+}
+
+Result<Decoded> decode_raw(const RandomAccessSource& file, ExtentSink& out,
+                           const DecodeLimits& limits) {
+  if (file.size() > limits.max_virtual_size) return size_above_cap("raw", file.size(), limits);
+  Bytes chunk;
+  for (std::uint64_t offset = 0; offset < file.size(); offset += kRawChunk) {
+    chunk.resize(std::min(kRawChunk, file.size() - offset));
+    IMAGELIB_RETURN_IF_ERROR(file.read_at(offset, chunk));
+    IMAGELIB_RETURN_IF_ERROR(write_raw_bytes(out, offset, chunk));
+  }
+  return Decoded{"raw", file.size()};
+}
+
+// Reads until `out` is full or the stream ends; returns the bytes read.
+Result<std::size_t> read_full(Decompressor& stream, MutableByteView out) {
+  std::size_t filled = 0;
+  while (filled < out.size()) {
+    auto n = stream.read(out.subspan(filled));
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    filled += *n;
+  }
+  return filled;
+}
+
+// A compressed container is spooled into a MemoryBlob (zero pages cost
+// nothing) because container readers need random access; the output limit of
+// the decompressor bounds it.
+Result<Decoded> decode_spooled_container(Decompressor& stream, ByteView head,
+                                         const ContainerFormat& expected, Compression compression,
+                                         ExtentSink& out, const DecodeLimits& limits) {
+  MemoryBlob spool;
+  IMAGELIB_RETURN_IF_ERROR(spool.write_at(0, head));
+  Bytes chunk(kRawChunk);
+  for (;;) {
+    auto n = read_full(stream, chunk);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    IMAGELIB_RETURN_IF_ERROR(spool.write_at(spool.size(), ByteView(chunk).first(*n)));
+  }
+  auto probed = probe_format(spool);
+  if (!probed.ok()) return probed.status();
+  if (probed->container != &expected) {
+    return Status(ErrorCode::kBadImage, std::string(compression_name(compression)) +
+                                            ": the decompressed content probes as " +
+                                            probed->name() + " in full but as " +
+                                            std::string(expected.name) + " from its start");
+  }
+  auto size = expected.decode(spool, out, limits);
+  if (!size.ok()) return size.status();
+  return Decoded{std::string(expected.name) + "+" + std::string(compression_name(compression)),
+                 *size};
+}
+
+// A compressed raw disk streams straight to `out`, never held whole.
+Result<Decoded> decode_streamed_raw(Decompressor& stream, ByteView head, Compression compression,
+                                    ExtentSink& out, const DecodeLimits& limits) {
+  const std::string format = "raw+" + std::string(compression_name(compression));
+  IMAGELIB_RETURN_IF_ERROR(write_raw_bytes(out, 0, head));
+  std::uint64_t size = head.size();
+  Bytes tail(head.end() - static_cast<std::ptrdiff_t>(std::min(head.size(), kVhdFooterBytes)),
+             head.end());
+  Bytes chunk(kRawChunk);
+  for (;;) {
+    auto n = read_full(stream, chunk);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    if (*n > limits.max_virtual_size - size) return size_above_cap(format, size + *n, limits);
+    const ByteView piece = ByteView(chunk).first(*n);
+    IMAGELIB_RETURN_IF_ERROR(write_raw_bytes(out, size, piece));
+    size += *n;
+    tail.insert(tail.end(), piece.end() - static_cast<std::ptrdiff_t>(std::min(piece.size(), kVhdFooterBytes)), piece.end());
+    if (tail.size() > kVhdFooterBytes) tail.erase(tail.begin(), tail.end() - kVhdFooterBytes);
+  }
+  // A fixed VHD is a raw disk plus a footer at the end: refuse to guess.
+  if (size > kCompressedProbeBytes && tail.size() == kVhdFooterBytes &&
+      std::equal(tail.begin(), tail.begin() + 8, "conectix")) {
+    return Status(ErrorCode::kBadImage,
+                  format + ": the content ends with a VHD footer, so it could be raw or a fixed "
+                           "VHD: refusing to guess");
+  }
+  return Decoded{format, size};
+}
+
+Result<Decoded> decode_compressed(const RandomAccessSource& file, Compression compression,
+                                  ExtentSink& out, const DecodeLimits& limits) {
+  auto stream = open_decompressor(compression, file, limits.max_decompressed_size);
+  Bytes head(kCompressedProbeBytes);
+  auto head_size = read_full(*stream, head);
+  if (!head_size.ok()) return head_size.status();
+  head.resize(*head_size);
+  const std::string wrapper(compression_name(compression));
+  if (head.empty()) return Status(ErrorCode::kBadImage, wrapper + ": the stream holds no data");
+  if (head.size() > limits.max_virtual_size) {
+    return size_above_cap("raw+" + wrapper, head.size(), limits);
+  }
+
+  MemoryBlob head_blob;
+  IMAGELIB_RETURN_IF_ERROR(head_blob.write_at(0, head));
+  auto inner = probe_format(head_blob);
+  if (!inner.ok()) {
+    return Status(ErrorCode::kBadImage, "inside " + wrapper + ": " + inner.status().message());
+  }
+  if (inner->compression) {
+    return Status(ErrorCode::kBadImage, wrapper + ": nested compression (" + inner->name() +
+                                            " inside " + wrapper + ") is not accepted");
+  }
+  if (inner->container != nullptr) {
+    return decode_spooled_container(*stream, head, *inner->container, compression, out, limits);
+  }
+  return decode_streamed_raw(*stream, head, compression, out, limits);
+}
+
+Result<DecodedImage> finish(Result<Decoded> decoded, Sha256Sink& hash,
+                            const NonZeroBlockCounter& counter, const DecodeLimits& limits) {
+  if (!decoded.ok()) return decoded.status();
+  if (decoded->virtual_size > limits.max_virtual_size) {
+    return size_above_cap(decoded->format, decoded->virtual_size, limits);
+  }
+  return DecodedImage{decoded->format, decoded->virtual_size,
+                      counter.bytes(decoded->virtual_size), hash.finish(decoded->virtual_size)};
+}
 
 }  // namespace
 
-Result<DecodedImage> decode_raw_disk(const RandomAccessSource& file, Blob& disk,
-                                     const DecodeLimits& limits) {
-  if (file.size() > limits.max_virtual_size) {
-    return Status(ErrorCode::kBadImage, "virtual size " + std::to_string(file.size()) +
-                                            " is above the limit of " +
-                                            std::to_string(limits.max_virtual_size) + " bytes");
+Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& out,
+                                    const DecodeLimits& limits) {
+  auto probed = probe_format(file);
+  if (!probed.ok()) return probed.status();
+  Sha256Sink hash;
+  NonZeroBlockCounter counter;
+  TeeSink tee{&out, &hash, &counter};
+  if (probed->container != nullptr) {
+    auto size = probed->container->decode(file, tee, limits);
+    if (!size.ok()) return size.status();
+    return finish(Decoded{std::string(probed->container->name), *size}, hash, counter, limits);
   }
-  Sha256 hash;
-  std::uint64_t disk_size = 0;
-  Bytes chunk;
-  for (std::uint64_t offset = 0; offset < file.size(); offset += kCopyChunk) {
-    chunk.resize(std::min(kCopyChunk, file.size() - offset));
-    IMAGELIB_RETURN_IF_ERROR(file.read_at(offset, chunk));
-    hash.update(chunk);
-    for (std::uint64_t block = 0; block < chunk.size(); block += kDiskSizeBlock) {
-      const ByteView piece = ByteView(chunk).subspan(block, std::min(kDiskSizeBlock, chunk.size() - block));
-      if (!is_all_zero(piece)) disk_size += piece.size();
-    }
-    IMAGELIB_RETURN_IF_ERROR(disk.write_at(offset, chunk));
+  if (probed->compression) {
+    return finish(decode_compressed(file, *probed->compression, tee, limits), hash, counter, limits);
   }
-  IMAGELIB_RETURN_IF_ERROR(disk.resize(file.size()));
-  return DecodedImage{"raw", file.size(), disk_size, hash.hex_digest()};
+  return finish(decode_raw(file, tee, limits), hash, counter, limits);
 }
 
-// Until the format probes land, every non-empty file is taken as a raw disk.
 Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
                                   const DecodeLimits& limits) {
-  if (file.size() == 0) return Status(ErrorCode::kBadImage, "the file is empty");
-  return decode_raw_disk(file, disk, limits);
+  BlobSink sink(disk);
+  auto decoded = decode_to_sink(file, sink, limits);
+  if (!decoded.ok()) return decoded.status();
+  IMAGELIB_RETURN_IF_ERROR(disk.resize(decoded->virtual_size));
+  return decoded;
+}
+
+Result<DecodedImage> decode_raw_disk(const RandomAccessSource& file, Blob& disk,
+                                     const DecodeLimits& limits) {
+  BlobSink sink(disk);
+  Sha256Sink hash;
+  NonZeroBlockCounter counter;
+  TeeSink tee{&sink, &hash, &counter};
+  auto decoded = finish(decode_raw(file, tee, limits), hash, counter, limits);
+  if (!decoded.ok()) return decoded.status();
+  IMAGELIB_RETURN_IF_ERROR(disk.resize(decoded->virtual_size));
+  return decoded;
 }
 
 }  // namespace imagelib

@@ -1,5 +1,7 @@
 // decode_image: what registration and snapshots call to turn an uploaded file
-// into the raw disk it describes. Pure: reads `file`, writes `disk`.
+// into the raw disk it describes: probe (probe.h), safety checks and decoding
+// through the format's reader (registry.h) into the disk, its SHA-256 and its
+// count of non-zero blocks, in one pass. Pure: reads `file`, writes `disk`.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,10 @@ namespace imagelib {
 
 struct DecodeLimits {
   std::uint64_t max_virtual_size = 2 * kTiB;
+  // Ceiling on the bytes a compression wrapper may expand to (a compressed
+  // raw disk is also held to max_virtual_size): the cap plus room for a
+  // container's metadata.
+  std::uint64_t max_decompressed_size = 2 * kTiB + 64 * kGiB;
 };
 
 struct DecodedImage {
@@ -25,6 +31,11 @@ struct DecodedImage {
 // A rejected file gives kBadImage with a one-line reason.
 Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
                                   const DecodeLimits& limits);
+
+// As decode_image, but the decoded disk goes to `out` as data and zero
+// extents in ascending order (the caller sizes its output to virtual_size).
+Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& out,
+                                    const DecodeLimits& limits);
 
 // Copies a file known to be a raw disk (a server's disk being snapshotted)
 // into `disk` without probing it: its content is never taken for another

@@ -1,0 +1,66 @@
+#include "reference/formats/extent_emitter.h"
+
+namespace imagelib {
+namespace {
+
+constexpr std::uint64_t kMaxCopy = 4 * 1024 * 1024;
+
+}  // namespace
+
+Status ExtentEmitter::flush() {
+  const Pending pending = pending_;
+  pending_ = Pending::kNone;
+  if (pending == Pending::kZero) return out_.write_zero(guest_, length_);
+  if (pending == Pending::kCopy) {
+    buffer_.resize(length_);
+    IMAGELIB_RETURN_IF_ERROR(in_.read_at(host_, buffer_));
+    return out_.write_data(guest_, buffer_);
+  }
+  return {};
+}
+
+Status ExtentEmitter::zero(std::uint64_t guest, std::uint64_t length) {
+  if (length == 0) return {};
+  if (pending_ == Pending::kZero && guest_ + length_ == guest) {
+    length_ += length;
+    return {};
+  }
+  IMAGELIB_RETURN_IF_ERROR(flush());
+  pending_ = Pending::kZero;
+  guest_ = guest;
+  length_ = length;
+  return {};
+}
+
+Status ExtentEmitter::copy(std::uint64_t guest, std::uint64_t host, std::uint64_t length) {
+  if (length == 0) return {};
+  if (pending_ == Pending::kCopy && guest_ + length_ == guest && host_ + length_ == host &&
+      length_ + length <= kMaxCopy) {
+    length_ += length;
+    return {};
+  }
+  IMAGELIB_RETURN_IF_ERROR(flush());
+  // A single range longer than the chunk is read in chunk-sized pieces.
+  while (length > kMaxCopy) {
+    pending_ = Pending::kCopy;
+    guest_ = guest;
+    host_ = host;
+    length_ = kMaxCopy;
+    IMAGELIB_RETURN_IF_ERROR(flush());
+    guest += kMaxCopy;
+    host += kMaxCopy;
+    length -= kMaxCopy;
+  }
+  pending_ = Pending::kCopy;
+  guest_ = guest;
+  host_ = host;
+  length_ = length;
+  return {};
+}
+
+Status ExtentEmitter::data(std::uint64_t guest, ByteView data) {
+  IMAGELIB_RETURN_IF_ERROR(flush());
+  return out_.write_data(guest, data);
+}
+
+}  // namespace imagelib
