@@ -18,8 +18,11 @@ Result<nlohmann::json> parse_object_body(std::string_view body) {
   try {
     parsed = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& error) {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 10: ...".
+    std::string_view detail = error.what();
+    if (const auto end = detail.find("] "); end != std::string_view::npos) detail.remove_prefix(end + 2);
     return Status(ErrorCode::kBadRequest,
-                  "malformed JSON at byte " + std::to_string(error.byte) + ": " + error.what());
+                  "malformed JSON at byte " + std::to_string(error.byte) + ": " + std::string(detail));
   }
   if (!parsed.is_object()) {
     return Status(ErrorCode::kBadRequest,

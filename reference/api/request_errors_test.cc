@@ -1,0 +1,190 @@
+// The request errors of the API core: routing (404, 405), body size (413),
+// JSON syntax (400), field types and names (422), account scoping (403).
+#include <gtest/gtest.h>
+
+#include "reference/api/api_testing.h"
+
+namespace imagelib::testing {
+namespace {
+
+void expect_error(const HttpResponse& response, int status, const std::string& error_name) {
+  EXPECT_EQ(response.status, status) << response.body;
+  EXPECT_EQ(response.headers.at("content-type"), "application/json");
+  EXPECT_EQ(body_of(response)["error_name"], error_name) << response.body;
+  EXPECT_FALSE(error_message(response).empty());
+}
+
+// Sends `body` as a registration of an uploaded "disk.img".
+HttpResponse register_with(ApiFixture& f, const std::string& body) {
+  f.upload(f.main, "disk.img", sample_disk());
+  return f.call(f.main, "POST", "/1.0/images", body);
+}
+
+void expect_unprocessable_naming(const HttpResponse& response, const std::string& field) {
+  expect_error(response, 422, "unprocessable_entity");
+  EXPECT_NE(error_message(response).find("'" + field + "'"), std::string::npos) << response.body;
+}
+
+// --- routing ---
+
+TEST(Routing, UnknownPathIs404) {
+  ApiFixture f;
+  expect_error(f.call(f.main, "GET", "/1.0/volumes"), 404, "missing_resource");
+  expect_error(f.call(f.main, "GET", "/1.0/images/img-aaaaa/extra"), 404, "missing_resource");
+  expect_error(f.call(f.main, "GET", "/"), 404, "missing_resource");
+}
+
+TEST(Routing, WrongMethodOnAKnownPathIs405WithAllow) {
+  ApiFixture f;
+  const HttpResponse response = f.call(f.main, "PATCH", "/1.0/images");
+  expect_error(response, 405, "method_not_allowed");
+  EXPECT_EQ(response.headers.at("allow"), "GET, POST");
+  EXPECT_EQ(f.call(f.main, "POST", "/1.0/images/img-aaaaa").headers.at("allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(f.call(f.main, "GET", "/token").headers.at("allow"), "POST");
+}
+
+TEST(Routing, TargetThatIsNotAnAbsolutePathIs400) {
+  ApiFixture f;
+  expect_error(f.call(f.main, "GET", "1.0/images"), 400, "bad_request");
+}
+
+TEST(Routing, BadPercentEscapeInTheQueryIs400) {
+  ApiFixture f;
+  expect_error(f.call(f.main, "GET", "/1.0/images?account_id=%zz"), 400, "bad_request");
+}
+
+// --- account scoping ---
+
+TEST(AccountScope, AccountIdOfTheTokensAccountIsAccepted) {
+  ApiFixture f;
+  EXPECT_EQ(f.call(f.main, "GET", "/1.0/images?account_id=" + f.main).status, 200);
+  EXPECT_EQ(f.call(f.main, "GET", "/1.0/account?nested=false&account_id=" + f.main).status, 200);
+}
+
+TEST(AccountScope, AccountIdOfAnotherAccountIs403) {
+  ApiFixture f;
+  expect_error(f.call(f.main, "GET", "/1.0/images?account_id=" + f.alt), 403, "forbidden");
+  expect_error(f.call(f.main, "GET", "/1.0/images?account_id=" + f.main + "&account_id=" + f.alt),
+               403, "forbidden");
+}
+
+// --- body size ---
+
+TEST(BodySize, BodyAboveTheLimitIs413) {
+  ApiFixture f(ApiOptions{.max_body_bytes = 64});
+  const std::string body = R"({"arch":"x86_64","description":")" + std::string(64, 'd') + R"("})";
+  expect_error(f.call(f.main, "POST", "/1.0/images", body), 413, "payload_too_large");
+}
+
+TEST(BodySize, BodyAtTheLimitIsRead) {
+  ApiFixture f(ApiOptions{.max_body_bytes = 64});
+  std::string body = R"({"arch":"x86_64","source":"disk.img","name":")";
+  body += std::string(64 - body.size() - 2, 'n') + R"("})";
+  ASSERT_EQ(body.size(), 64u);
+  EXPECT_EQ(register_with(f, body).status, 201);
+}
+
+// --- JSON syntax ---
+
+TEST(JsonSyntax, MalformedJsonIs400NamingThePosition) {
+  ApiFixture f;
+  const HttpResponse response = register_with(f, R"({"arch": x86_64})");
+  expect_error(response, 400, "bad_request");
+  EXPECT_NE(error_message(response).find("byte 10"), std::string::npos) << response.body;
+}
+
+TEST(JsonSyntax, TruncatedJsonIs400) {
+  ApiFixture f;
+  expect_error(register_with(f, R"({"arch": "x86_64")"), 400, "bad_request");
+}
+
+TEST(JsonSyntax, BodyThatIsNotAnObjectIs400) {
+  ApiFixture f;
+  for (const char* body : {"[]", "\"x86_64\"", "42", "null", "true"}) {
+    expect_error(register_with(f, body), 400, "bad_request");
+  }
+}
+
+TEST(JsonSyntax, EmptyBodyOnPostIsAnEmptyObject) {
+  ApiFixture f;
+  const HttpResponse response = register_with(f, "");
+  expect_error(response, 422, "unprocessable_entity");
+  EXPECT_NE(error_message(response).find("arch"), std::string::npos);
+}
+
+TEST(JsonSyntax, BodyOfAGetIsIgnored) {
+  ApiFixture f;
+  EXPECT_EQ(f.call(f.main, "GET", "/1.0/images", "not json").status, 200);
+}
+
+// --- field types and names ---
+
+TEST(JsonFields, StringGivenForABooleanIs422NamingTheField) {
+  ApiFixture f;
+  expect_unprocessable_naming(
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","public":"yes"})"), "public");
+}
+
+TEST(JsonFields, NegativeMinRamIs422NamingTheField) {
+  ApiFixture f;
+  expect_unprocessable_naming(
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":-1})"), "min_ram");
+}
+
+TEST(JsonFields, MinRamAboveUint32Is422) {
+  ApiFixture f;
+  expect_unprocessable_naming(
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":4294967296})"), "min_ram");
+}
+
+TEST(JsonFields, FractionalMinRamIs422) {
+  ApiFixture f;
+  expect_unprocessable_naming(
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":512.5})"), "min_ram");
+}
+
+TEST(JsonFields, NumberGivenForAStringIs422NamingTheField) {
+  ApiFixture f;
+  expect_unprocessable_naming(register_with(f, R"({"arch":64,"source":"disk.img"})"), "arch");
+}
+
+TEST(JsonFields, UnknownFieldIs422NamingTheField) {
+  ApiFixture f;
+  expect_unprocessable_naming(
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","colour":"red"})"), "colour");
+}
+
+TEST(JsonFields, WrongTypeOnUpdateIs422AndChangesNothing) {
+  ApiFixture f;
+  const Image image = f.add_image(f.main, "disk.img", sample_disk());
+  const HttpResponse response = f.call(f.main, "PUT", "/1.0/images/" + image.id,
+                                       R"({"name":"changed","public":"yes"})");
+  expect_unprocessable_naming(response, "public");
+  EXPECT_EQ(f.library.show_image(f.main, image.id)->name, image.name);
+}
+
+TEST(JsonFields, UnknownFieldOnServerCreateIs422) {
+  ApiFixture f;
+  const Image image = f.add_image(f.main, "disk.img", sample_disk());
+  expect_unprocessable_naming(
+      f.call(f.main, "POST", "/1.0/servers", R"({"image":")" + image.id + R"(","zone":"gb1-a"})"),
+      "zone");
+}
+
+TEST(JsonFields, NullForAnOptionalFieldMeansNotGiven) {
+  ApiFixture f;
+  const HttpResponse response = register_with(
+      f, R"({"arch":"x86_64","source":"disk.img","name":null,"description":null,"min_ram":null})");
+  ASSERT_EQ(response.status, 201) << response.body;
+  EXPECT_TRUE(body_of(response)["min_ram"].is_null());
+}
+
+TEST(JsonFields, ZeroMinRamAsTheCliSendsItIsAccepted) {
+  ApiFixture f;
+  const HttpResponse response =
+      register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":0,"public":false})");
+  EXPECT_EQ(response.status, 201) << response.body;
+}
+
+}  // namespace
+}  // namespace imagelib::testing
