@@ -1,0 +1,341 @@
+#include "conformance/runner.h"
+
+#include <chrono>
+#include <regex>
+
+#include "conformance/content.h"
+#include "conformance/expectation.h"
+#include "reference/base/sha256.h"
+
+namespace imagelib::conformance {
+namespace {
+
+constexpr auto kDefaultWaitTimeout = std::chrono::seconds(60);
+constexpr auto kWaitPoll = std::chrono::seconds(1);
+
+Result<Duration> parse_duration(const std::string& text) {
+  static const std::regex kPattern("^([0-9]+)(ms|s|m|h)$");
+  std::smatch m;
+  if (!std::regex_match(text, m, kPattern)) {
+    return Status(ErrorCode::kBadRequest, "bad duration " + text);
+  }
+  const auto n = std::stoll(m[1]);
+  if (m[2] == "ms") return Duration(std::chrono::milliseconds(n));
+  if (m[2] == "s") return Duration(std::chrono::seconds(n));
+  if (m[2] == "m") return Duration(std::chrono::minutes(n));
+  return Duration(std::chrono::hours(n));
+}
+
+nlohmann::json parse_body(const std::string& body) {
+  if (body.empty()) return nullptr;
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return json.is_discarded() ? nlohmann::json(body) : json;
+}
+
+// What a step's response looks like to expectations and captures.
+nlohmann::json api_response_json(const ApiReply& reply) {
+  return {{"status", reply.status}, {"headers", reply.headers}, {"body", parse_body(reply.body)}};
+}
+
+nlohmann::json ftp_response_json(const FtpReply& reply, FtpOp op) {
+  nlohmann::json json = {{"reply", reply.code}, {"text", reply.text}, {"size", reply.size}};
+  if (op == FtpOp::kList) {
+    nlohmann::json names = nlohmann::json::array();
+    std::string listing(reply.data.begin(), reply.data.end());
+    std::size_t pos = 0;
+    while (pos < listing.size()) {
+      std::size_t end = listing.find('\n', pos);
+      if (end == std::string::npos) end = listing.size();
+      std::string line = listing.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const auto slash = line.rfind('/');
+      if (!line.empty()) names.push_back(slash == std::string::npos ? line : line.substr(slash + 1));
+      pos = end + 1;
+    }
+    json["names"] = names;
+  }
+  if (op == FtpOp::kGet) {
+    json["sha256"] = sha256_hex(reply.data);
+    json["size"] = reply.data.size();
+  }
+  return json;
+}
+
+// Replaces ids by their order of first appearance and drops values that
+// differ between any two correct services (times, urls, secrets).
+class Normaliser {
+ public:
+  nlohmann::json operator()(const nlohmann::json& value) {
+    if (value.is_object()) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [key, child] : value.items()) {
+        if (kVolatile.count(key) != 0) continue;
+        out[key] = (*this)(child);
+      }
+      return out;
+    }
+    if (value.is_array()) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& child : value) out.push_back((*this)(child));
+      return out;
+    }
+    if (value.is_string() && std::regex_match(value.get<std::string>(), kId)) {
+      auto [it, added] = ids_.try_emplace(value.get<std::string>(), ids_.size() + 1);
+      return "id#" + std::to_string(it->second);
+    }
+    return value;
+  }
+
+ private:
+  inline static const std::set<std::string> kVolatile = {
+      "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
+      "link", "errors", "error_description", "text"};
+  inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
+  std::map<std::string, std::size_t> ids_;
+};
+
+// The parts of a response that any correct service answers alike: the
+// status or reply code, and an object body (lists may hold other accounts'
+// public images on a real deployment, so arrays are left out).
+nlohmann::json comparable(const nlohmann::json& response) {
+  nlohmann::json view = nlohmann::json::object();
+  for (const char* key : {"status", "reply"}) {
+    if (response.contains(key)) view[key] = response[key];
+  }
+  if (response.contains("body") && response["body"].is_object()) view["body"] = response["body"];
+  return view;
+}
+
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, Target& target, Target* model)
+      : scenario_(scenario), target_(target), model_(model) {
+    for (const auto* t : {&target_, model_}) {
+      if (t == nullptr) continue;
+      Aliases& aliases = t == &target_ ? aliases_ : model_aliases_;
+      for (const std::string role : {"main", "alt"}) aliases[role + ".account"] = t->account_id(role);
+      for (const auto& [actor, role] : scenario_.actors) aliases[actor + ".account"] = t->account_id(role);
+    }
+  }
+
+  ScenarioResult run();
+
+ private:
+  // Runs a step on `target` with `aliases`; returns the response JSON.
+  Result<nlohmann::json> perform(const nlohmann::json& step, Target& target, Aliases& aliases);
+  Result<nlohmann::json> perform_api(const nlohmann::json& spec, const std::string& role, Target& target);
+  Result<nlohmann::json> perform_ftp(const nlohmann::json& spec, const std::string& role, Target& target);
+  Result<nlohmann::json> perform_wait(const nlohmann::json& spec, const std::string& role, Target& target);
+  static std::string summary_of(const nlohmann::json& step, const std::string& role);
+
+  const Scenario& scenario_;
+  Target& target_;
+  Target* model_;
+  Aliases aliases_;
+  Aliases model_aliases_;
+  Normaliser normalise_target_;
+  Normaliser normalise_model_;
+};
+
+std::string ScenarioRun::summary_of(const nlohmann::json& step, const std::string& role) {
+  if (step.contains("api")) {
+    return "api " + step["api"].value("method", "") + " " + step["api"].value("path", "") + " as " + role;
+  }
+  if (step.contains("ftp")) {
+    const auto& ftp = step["ftp"];
+    std::string text = "ftp " + ftp.value("op", "");
+    if (ftp.contains("path")) text += " " + ftp["path"].get<std::string>();
+    if (ftp.contains("line")) text += " \"" + ftp["line"].get<std::string>() + "\"";
+    return text + " as " + role;
+  }
+  if (step.contains("wait")) return "wait for " + step["wait"].value("image", "") + " as " + role;
+  if (step.contains("setup")) return "setup official image";
+  return "advance " + step.value("advance", "");
+}
+
+Result<nlohmann::json> ScenarioRun::perform_api(const nlohmann::json& spec, const std::string& role,
+                                                Target& target) {
+  ApiCall call;
+  call.method = spec["method"];
+  call.path = spec["path"];
+  if (spec.contains("body")) call.body = spec["body"].dump();
+  if (spec.contains("raw_body")) call.body = spec["raw_body"];
+  for (const auto& [name, value] : spec.value("headers", nlohmann::json::object()).items()) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    call.headers[lower] = value.get<std::string>();
+  }
+  const std::string auth = spec.value("auth", "token");
+  call.auth = auth == "none" ? ApiAuth::kNone
+              : auth == "bad-token" ? ApiAuth::kBadToken
+              : auth == "expired-token" ? ApiAuth::kExpiredToken
+                                        : ApiAuth::kToken;
+  auto reply = target.api(role, call);
+  if (!reply.ok()) return reply.status();
+  return api_response_json(*reply);
+}
+
+Result<nlohmann::json> ScenarioRun::perform_ftp(const nlohmann::json& spec, const std::string& role,
+                                                Target& target) {
+  static const std::map<std::string, FtpOp> kOps = {
+      {"login", FtpOp::kLogin}, {"list", FtpOp::kList},     {"put", FtpOp::kPut},
+      {"get", FtpOp::kGet},     {"delete", FtpOp::kDelete}, {"rename", FtpOp::kRename},
+      {"size", FtpOp::kSize},   {"command", FtpOp::kCommand}, {"quit", FtpOp::kQuit},
+      {"mkdir", FtpOp::kCommand}, {"rmdir", FtpOp::kCommand}, {"cwd", FtpOp::kCommand},
+      {"mdtm", FtpOp::kCommand}};
+  FtpCall call;
+  const std::string op = spec["op"];
+  call.op = kOps.at(op);
+  call.path = spec.value("path", "");
+  call.to = spec.value("to", "");
+  call.line = spec.value("line", "");
+  if (op == "mkdir") call.line = "MKD " + call.path;
+  if (op == "rmdir") call.line = "RMD " + call.path;
+  if (op == "cwd") call.line = "CWD " + call.path;
+  if (op == "mdtm") call.line = "MDTM " + call.path;
+  call.user = spec.value("user", target.account_id(role));
+  call.password = spec.value("password", "");
+  call.tls = spec.value("tls", true);
+  call.offset = spec.value("offset", std::uint64_t{0});
+  const std::string mode = spec.value("mode", "store");
+  call.mode = mode == "append" ? FtpCall::PutMode::kAppend
+              : mode == "resume" ? FtpCall::PutMode::kResume
+                                 : FtpCall::PutMode::kStore;
+  if (spec.contains("content")) {
+    const auto dir = std::filesystem::path(scenario_.path).parent_path();
+    auto content = make_content(spec["content"], dir);
+    if (!content.ok()) return content.status();
+    call.content = std::move(*content);
+  }
+  auto reply = target.ftp(role, call);
+  if (!reply.ok()) return reply.status();
+  return ftp_response_json(*reply, call.op);
+}
+
+Result<nlohmann::json> ScenarioRun::perform_wait(const nlohmann::json& spec, const std::string& role,
+                                                 Target& target) {
+  Duration timeout = kDefaultWaitTimeout;
+  if (spec.contains("timeout")) {
+    auto parsed = parse_duration(spec["timeout"]);
+    if (!parsed.ok()) return parsed.status();
+    timeout = *parsed;
+  }
+  const std::set<std::string> wanted(spec["status"].begin(), spec["status"].end());
+  ApiCall call{"GET", "/1.0/images/" + spec["image"].get<std::string>(), "", {}, ApiAuth::kToken};
+  Duration waited{0};
+  while (true) {
+    auto reply = target.api(role, call);
+    if (!reply.ok()) return reply.status();
+    nlohmann::json response = api_response_json(*reply);
+    const auto status = value_at(response, "body.status");
+    if (status.is_string() && wanted.count(status.get<std::string>()) != 0) return response;
+    if (waited >= timeout) {
+      return Status(ErrorCode::kConflict, "image " + spec["image"].get<std::string>() +
+                                              " did not reach " + spec["status"].dump() +
+                                              " within the timeout; last: " +
+                                              (status.is_string() ? status.get<std::string>() : reply->body));
+    }
+    target.advance(kWaitPoll);
+    waited += kWaitPoll;
+  }
+}
+
+Result<nlohmann::json> ScenarioRun::perform(const nlohmann::json& raw_step, Target& target,
+                                            Aliases& aliases) {
+  auto interpolated = interpolate(raw_step, aliases);
+  if (!interpolated.ok()) return interpolated.status();
+  const nlohmann::json& step = *interpolated;
+  const std::string role = account_role_of(scenario_, step);
+  if (step.contains("api")) return perform_api(step["api"], role, target);
+  if (step.contains("ftp")) return perform_ftp(step["ftp"], role, target);
+  if (step.contains("wait")) return perform_wait(step["wait"], role, target);
+  if (step.contains("setup")) {
+    const auto& spec = step["setup"]["official_image"];
+    OfficialImageCall call;
+    call.name = spec["name"];
+    call.arch = spec.value("arch", "x86_64");
+    if (spec.contains("min_ram")) call.min_ram = spec["min_ram"].get<std::uint32_t>();
+    call.compatibility_mode = spec.value("compatibility_mode", false);
+    auto content = make_content(spec["content"], std::filesystem::path(scenario_.path).parent_path());
+    if (!content.ok()) return content.status();
+    call.content = std::move(*content);
+    auto id = target.add_official_image(call);
+    if (!id.ok()) return id.status();
+    return nlohmann::json{{"body", {{"id", *id}}}};
+  }
+  auto duration = parse_duration(step["advance"]);
+  if (!duration.ok()) return duration.status();
+  target.advance(*duration);
+  return nlohmann::json::object();
+}
+
+ScenarioResult ScenarioRun::run() {
+  const auto started = std::chrono::steady_clock::now();
+  ScenarioResult result{scenario_.path, scenario_.name, target_.name(), Outcome::kPassed, "", {}, 0};
+  const auto features = target_.features();
+  for (const auto& feature : scenario_.requires_features) {
+    if (features.count(feature) == 0) {
+      result.outcome = Outcome::kSkipped;
+      result.skip_reason = "target " + target_.name() + " does not declare feature \"" + feature + "\"";
+      return result;
+    }
+  }
+  for (std::size_t i = 0; i < scenario_.steps.size(); ++i) {
+    const nlohmann::json& step = scenario_.steps[i];
+    StepResult step_result;
+    step_result.number = i + 1;
+    step_result.summary = summary_of(step, account_role_of(scenario_, step));
+    auto response = perform(step, target_, aliases_);
+    if (!response.ok()) {
+      step_result.failures.push_back(response.status().message());
+    } else {
+      step_result.got = *response;
+      auto expected = interpolate(step.value("expect", nlohmann::json::object()), aliases_);
+      if (!expected.ok()) {
+        step_result.failures.push_back(expected.status().message());
+      } else {
+        step_result.expected = *expected;
+        match(*expected, *response, "", step_result.failures);
+      }
+      for (const auto& [alias, path] : step.value("capture", nlohmann::json::object()).items()) {
+        const auto value = value_at(*response, path.get<std::string>());
+        if (value.is_discarded()) {
+          step_result.failures.push_back("capture " + alias + ": nothing at " + path.get<std::string>());
+        } else {
+          aliases_[alias] = value;
+        }
+      }
+    }
+    if (model_ != nullptr && step.value("compare_with_reference", true)) {
+      auto model_response = perform(step, *model_, model_aliases_);
+      if (model_response.ok()) {
+        for (const auto& [alias, path] : step.value("capture", nlohmann::json::object()).items()) {
+          const auto value = value_at(*model_response, path.get<std::string>());
+          if (!value.is_discarded()) model_aliases_[alias] = value;
+        }
+        if (response.ok()) {
+          std::vector<std::string> differences;
+          match(normalise_model_(comparable(*model_response)),
+                normalise_target_(comparable(*response)), "reference", differences);
+          for (auto& d : differences) step_result.failures.push_back("differs from the reference: " + d);
+        }
+      }
+    }
+    const bool failed = !step_result.failures.empty();
+    result.steps.push_back(std::move(step_result));
+    if (failed) {
+      result.outcome = Outcome::kFailed;
+      break;
+    }
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace
+
+ScenarioResult run_scenario(const Scenario& scenario, Target& target, Target* model) {
+  return ScenarioRun(scenario, target, model).run();
+}
+
+}  // namespace imagelib::conformance

@@ -1,0 +1,36 @@
+#include "conformance/target_spec.h"
+
+#include "conformance/direct_target.h"
+
+namespace imagelib::conformance {
+namespace {
+
+Result<std::uint64_t> parse_seed(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const auto seed = std::stoull(text, &used);
+    if (used == text.size()) return seed;
+  } catch (const std::exception&) {
+  }
+  return Status(ErrorCode::kBadRequest, "\"" + text + "\" is not a seed (a whole number)");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Target>> make_target(const std::string& spec) {
+  const std::string kind = spec.substr(0, spec.find(':'));
+  const std::string rest = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
+  if (kind == "direct") {
+    std::uint64_t seed = 1;
+    if (!rest.empty()) {
+      auto parsed = parse_seed(rest);
+      if (!parsed.ok()) return parsed.status();
+      seed = *parsed;
+    }
+    return std::unique_ptr<Target>(std::make_unique<DirectTarget>(seed));
+  }
+  return Status(ErrorCode::kBadRequest,
+                "unknown target \"" + spec + "\": use direct[:SEED]");
+}
+
+}  // namespace imagelib::conformance
