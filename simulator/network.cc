@@ -48,6 +48,12 @@ int Network::side_of(const Connection& c, const HostId& host) const {
   return -1;
 }
 
+HostId Network::peer_of(ConnectionId id, const HostId& self) const {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return {};
+  return it->second.ends[0] == self ? it->second.ends[1] : it->second.ends[0];
+}
+
 SimTime Network::one_way_latency() {
   SimTime latency =
       settings_.latency_min + static_cast<SimTime>(latency_rng_.exponential(settings_.latency_mean));

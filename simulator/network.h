@@ -85,6 +85,8 @@ class Network {
   // Abort: the peer sees kReset; `by` gets no event.
   void reset(ConnectionId id, const HostId& by);
   bool is_open(ConnectionId id) const { return connections_.count(id) != 0; }
+  // The host at the other end of `id` from `self` (empty if `id` is gone).
+  HostId peer_of(ConnectionId id, const HostId& self) const;
 
   // --- faults ---
   // When off, no random fault happens (latency, bandwidth and buffers stay).
