@@ -175,8 +175,10 @@ class FtpClientSession {
   // True when no operation is running or queued.
   bool is_idle() const;
 
- private:
+  // The inside, defined only where the session is implemented.
   struct State;
+
+ private:
   std::unique_ptr<State> state_;
 };
 

@@ -44,7 +44,20 @@ std::string ascii_upper(std::string_view text) {
   return upper;
 }
 
+std::string ascii_lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
 FtpCommand parse_ftp_command(std::string_view line) {
+  // Clients send ABOR after Telnet "interrupt process" and "data mark"
+  // (IAC IP IAC DM, RFC 959 §4.1.3); inline over TLS they lead the line.
+  while (!line.empty() && (line.front() == '\xff' || line.front() == '\xf4' || line.front() == '\xf2')) {
+    line.remove_prefix(1);
+  }
   const std::size_t space = line.find(' ');
   if (space == std::string_view::npos) return FtpCommand{ascii_upper(line), ""};
   return FtpCommand{ascii_upper(line.substr(0, space)), std::string(line.substr(space + 1))};

@@ -52,7 +52,8 @@ struct FtpCommand {
 // and any inner spaces (file names may hold them).
 FtpCommand parse_ftp_command(std::string_view line);
 
-// Upper case of ASCII letters only.
+// Upper / lower case of ASCII letters only.
 std::string ascii_upper(std::string_view text);
+std::string ascii_lower(std::string_view text);
 
 }  // namespace imagelib

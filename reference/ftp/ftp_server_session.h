@@ -56,7 +56,8 @@
 //      not graceful -> drop what is queued and close at once. Do not report
 //      on_data_closed() for a connection the session closed itself.
 //    - FtpWakeAt: call on_wake() at (or after) that time, unless a later
-//      FtpWakeAt replaced it. Used to delay the `530` of a failed login.
+//      FtpWakeAt replaced it. Used to delay the `530` of a failed login and
+//      to give up on a data connection that never comes.
 //    - FtpCloseControl: flush the replies before it, then close the control
 //      connection (and every data connection and listener of the session).
 // 4. When the client closes or resets the control connection, call
@@ -94,6 +95,9 @@ struct FtpServerOptions {
   int max_login_failures = 3;
   // How long the `530 Login incorrect.` of a failed login is held back.
   Duration login_failure_delay = std::chrono::seconds(1);
+  // How long a data command waits for its data connection and TLS handshake
+  // before it fails with `425`.
+  Duration data_connection_timeout = std::chrono::seconds(60);
   // Bytes per FtpSendData of a download.
   std::size_t download_chunk_bytes = 256 * 1024;
 };
@@ -165,9 +169,15 @@ class FtpServerSession {
   std::optional<AccountId> account() const;
   // The working directory as the client sees it ("/", "/incoming", ...).
   std::string working_directory() const;
+  // When the session still wants on_wake(), if it does: the last FtpWakeAt
+  // while a failed login's reply is held back or a data connection is
+  // awaited. An environment may skip a wake-up the session no longer wants.
+  std::optional<Timestamp> wake_due() const;
+
+  // The inside, defined only where the session is implemented.
+  struct State;
 
  private:
-  struct State;
   std::unique_ptr<State> state_;
 };
 
