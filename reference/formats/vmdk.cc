@@ -334,9 +334,13 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
     return out.write_data(guest, ByteView(grain_buffer).first(length));
   };
   const auto emit_table = [&](std::uint64_t i, ByteView table) {
-    for (std::uint64_t j = 0; j < g.gtes_per_gt && grain_guest(i, j) < virtual_size; ++j) {
+    // An unallocated table is one zero range, not one step per grain: with
+    // one-sector grains that would be 2^32 steps for a small file.
+    const std::uint64_t steps = table.empty() ? 1 : g.gtes_per_gt;
+    const std::uint64_t step_bytes = table.empty() ? g.gtes_per_gt * grain_bytes : grain_bytes;
+    for (std::uint64_t j = 0; j < steps && grain_guest(i, j) < virtual_size; ++j) {
       const std::uint64_t guest = grain_guest(i, j);
-      const std::uint64_t length = bytes_in_disk(guest, grain_bytes, virtual_size);
+      const std::uint64_t length = bytes_in_disk(guest, step_bytes, virtual_size);
       const std::uint32_t gte = table.empty() ? 0 : load_le32(table, 4 * j);
       const std::uint64_t host = std::uint64_t{gte} * kSector;
       const bool zero = !is_data(gte);
