@@ -1,6 +1,7 @@
 #include "reference/formats/container_testing.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
 
 #include <algorithm>
 
@@ -162,6 +163,26 @@ void expect_bit_flips_handled(const ContainerFormat& format, ByteView bytes, std
     expect_decoded_or_refused(format, copy);
     copy[at] ^= bit;
   }
+}
+
+void expect_random_overwrites_handled(const ContainerFormat& format, const Bytes& bytes,
+                                      const std::vector<ByteRange>& ranges) {
+  ASSERT_FALSE(ranges.empty());
+  const bool held = rc::check(std::string(format.name) + " images with overwritten bytes are decoded or refused", [&] {
+    Bytes copy = bytes;
+    const std::size_t count = *rc::gen::inRange<std::size_t>(1, 9);
+    for (std::size_t i = 0; i < count; ++i) {
+      const ByteRange& range = ranges[*rc::gen::inRange<std::size_t>(0, ranges.size())];
+      const std::uint64_t end = std::min<std::uint64_t>(range.end, copy.size());
+      RC_PRE(range.begin < end);
+      const std::uint64_t at = *rc::gen::inRange<std::uint64_t>(range.begin, end);
+      copy[at] = *rc::gen::arbitrary<std::uint8_t>();
+    }
+    const ByteViewSource in(copy);
+    auto decoded = decode_and_hash(format, in);
+    RC_ASSERT(decoded.ok() || decoded.status().code() == ErrorCode::kBadImage);
+  });
+  EXPECT_TRUE(held);
 }
 
 }  // namespace imagelib::testing

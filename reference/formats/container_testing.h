@@ -65,4 +65,16 @@ void expect_truncations_refused(const ContainerFormat& format, ByteView bytes,
 void expect_bit_flips_handled(const ContainerFormat& format, ByteView bytes, std::uint64_t begin,
                               std::uint64_t end);
 
+// A byte range of a file, [begin, end).
+struct ByteRange {
+  std::uint64_t begin;
+  std::uint64_t end;
+};
+
+// RapidCheck property (fails the gtest when it does not hold): copies of
+// `bytes` with one to eight bytes inside `ranges` overwritten with arbitrary
+// values are each decoded within the contract or refused with kBadImage.
+void expect_random_overwrites_handled(const ContainerFormat& format, const Bytes& bytes,
+                                      const std::vector<ByteRange>& ranges);
+
 }  // namespace imagelib::testing

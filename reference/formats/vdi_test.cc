@@ -117,6 +117,12 @@ TEST_F(VdiTest, TruncationsAtEveryStructureAreRefused) {
                                        data + kMiB / 2});
 }
 
+TEST_F(VdiTest, RandomOverwritesOfHeaderAndMapAreDecodedOrRefused) {
+  const Bytes image = dynamic_image();
+  const std::uint32_t map = load_le32(image, 0x154);
+  testing::expect_random_overwrites_handled(vdi_format(), image, {{0x40, 0x1c8}, {map, map + 24}});
+}
+
 TEST_F(VdiTest, BitFlipsInTheHeaderAndBlockMapAreDecodedOrRefused) {
   const Bytes image = dynamic_image();
   testing::expect_bit_flips_handled(vdi_format(), image, 0x40, 0x1c8);

@@ -169,6 +169,13 @@ TEST_F(VhdTest, TruncationsAtEveryStructureAreRefused) {
   testing::expect_truncations_refused(vpc_format(), fixed_image(), {8, 512});
 }
 
+TEST_F(VhdTest, RandomOverwritesOfFooterHeaderAndTableAreDecodedOrRefused) {
+  // Footer bytes are covered by the checksum, so most overwrites there are
+  // refused early; the dynamic header and BAT get the rest.
+  const Bytes image = dynamic_image();
+  testing::expect_random_overwrites_handled(vpc_format(), image, {{0, 512}, {512, 1536}, {1536, 1536 + 16}});
+}
+
 TEST_F(VhdTest, BitFlipsInFootersHeaderAndTableAreDecodedOrRefused) {
   const Bytes image = dynamic_image();
   testing::expect_bit_flips_handled(vpc_format(), image, 0, 2048);

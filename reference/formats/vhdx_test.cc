@@ -200,6 +200,15 @@ TEST_F(VhdxTest, TruncationsAtEveryStructureAreRefused) {
                                        bat + 8, metadata_offset(image) + 4096, first_block + 1000});
 }
 
+TEST_F(VhdxTest, RandomOverwritesOfMetadataAndBatAreDecodedOrRefused) {
+  const Bytes image = dynamic_image();
+  const std::size_t metadata = metadata_offset(image);
+  const std::size_t bat = bat_offset(image);
+  testing::expect_random_overwrites_handled(
+      vhdx_format(), image, {{kHeader1, kHeader1 + 80}, {metadata, metadata + 192}, {bat, bat + 64},
+                             {metadata + 64 * 1024, metadata + 64 * 1024 + 64}});
+}
+
 TEST_F(VhdxTest, BitFlipsInHeadersRegionsMetadataAndBatAreDecodedOrRefused) {
   const Bytes image = dynamic_image();
   const std::size_t header = current_header(image);

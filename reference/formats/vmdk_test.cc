@@ -253,6 +253,16 @@ TEST_F(VmdkTest, TruncationsAtEveryStructureAreRefused) {
   }
 }
 
+TEST_F(VmdkTest, RandomOverwritesOfHeaderDescriptorAndTablesAreDecodedOrRefused) {
+  for (const Bytes& image : {sparse_image(), stream_image()}) {
+    const std::size_t table = first_table_at(image);
+    testing::expect_random_overwrites_handled(
+        vmdk_format(), image,
+        {{0, 80}, {descriptor_at(image), descriptor_at(image) + 300},
+         {directory_at(image), directory_at(image) + 16}, {table, table + 2048}});
+  }
+}
+
 TEST_F(VmdkTest, BitFlipsInHeaderAndTablesAreDecodedOrRefused) {
   for (const Bytes& image : {sparse_image(), stream_image()}) {
     testing::expect_bit_flips_handled(vmdk_format(), image, 0, 80);
