@@ -17,7 +17,56 @@ std::optional<int> leading_code(std::string_view line) {
   return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 }
 
+// Reads a decimal number of at most `max` at `text[at]`, moving `at` past it.
+std::optional<unsigned> read_number(std::string_view text, std::size_t& at, unsigned max) {
+  const std::size_t start = at;
+  unsigned value = 0;
+  while (at < text.size() && is_digit(text[at]) && at - start < 6) {
+    value = value * 10 + static_cast<unsigned>(text[at] - '0');
+    ++at;
+  }
+  if (at == start || value > max) return std::nullopt;
+  return value;
+}
+
 }  // namespace
+
+std::optional<std::uint16_t> parse_epsv_port(std::string_view text) {
+  const std::size_t open = text.find('(');
+  if (open == std::string_view::npos || open + 4 >= text.size()) return std::nullopt;
+  const char delimiter = text[open + 1];
+  if (text[open + 2] != delimiter || text[open + 3] != delimiter) return std::nullopt;
+  std::size_t at = open + 4;
+  const auto port = read_number(text, at, 65535);
+  if (!port || *port == 0 || at >= text.size() || text[at] != delimiter) return std::nullopt;
+  return static_cast<std::uint16_t>(*port);
+}
+
+std::optional<std::uint16_t> parse_pasv_port(std::string_view text) {
+  // The six numbers start at the first digit after the code.
+  for (std::size_t start = 4; start < text.size(); ++start) {
+    if (!is_digit(text[start])) continue;
+    std::size_t at = start;
+    unsigned numbers[6];
+    int count = 0;
+    while (count < 6) {
+      const auto number = read_number(text, at, 255);
+      if (!number) break;
+      numbers[count++] = *number;
+      if (count < 6) {
+        if (at >= text.size() || text[at] != ',') break;
+        ++at;
+      }
+    }
+    if (count == 6) {
+      const unsigned port = numbers[4] * 256 + numbers[5];
+      if (port == 0) return std::nullopt;
+      return static_cast<std::uint16_t>(port);
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 std::string format_reply(int code, std::string_view text) {
   std::string reply = std::to_string(code);

@@ -3,6 +3,7 @@
 // stream split anywhere. Plain values, not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -31,6 +32,13 @@ struct FtpReply {
   bool is_preliminary() const { return code >= 100 && code < 200; }
   bool is_success() const { return code >= 200 && code < 400; }
 };
+
+// The port of a `229 Entering Extended Passive Mode (|||40000|)` reply
+// (RFC 2428: any delimiter character), nullopt if the text holds none.
+std::optional<std::uint16_t> parse_epsv_port(std::string_view text);
+// The port of a `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).` reply; the
+// host part is ignored (clients connect to the control connection's host).
+std::optional<std::uint16_t> parse_pasv_port(std::string_view text);
 
 // Collects control bytes on the client side and hands out complete replies.
 // A line that does not start with three digits outside a multi-line reply

@@ -38,6 +38,23 @@ TEST(FtpReplyReader, GarbageLineBecomesCodeZero) {
   EXPECT_EQ(reply->code, 0);
 }
 
+TEST(ParsePassiveReplies, Epsv) {
+  EXPECT_EQ(parse_epsv_port("229 Entering Extended Passive Mode (|||40081|)"), 40081);
+  EXPECT_EQ(parse_epsv_port("229 ok (!!!21!)"), 21);
+  EXPECT_FALSE(parse_epsv_port("229 Entering Extended Passive Mode (|||99999|)"));
+  EXPECT_FALSE(parse_epsv_port("229 Entering Extended Passive Mode (||40081|)"));
+  EXPECT_FALSE(parse_epsv_port("229 Entering Extended Passive Mode"));
+  EXPECT_FALSE(parse_epsv_port("229 (|||0|)"));
+}
+
+TEST(ParsePassiveReplies, Pasv) {
+  EXPECT_EQ(parse_pasv_port("227 Entering Passive Mode (127,0,0,1,156,64)."), 40000);
+  EXPECT_EQ(parse_pasv_port("227 Entering Passive Mode 10,0,0,1,0,21"), 21);
+  EXPECT_FALSE(parse_pasv_port("227 Entering Passive Mode (127,0,0,1,156)."));
+  EXPECT_FALSE(parse_pasv_port("227 Entering Passive Mode (127,0,0,1,256,1)."));
+  EXPECT_FALSE(parse_pasv_port("227 nothing"));
+}
+
 RC_GTEST_PROP(FtpReplyReader, FormattedRepliesReadBackWhateverTheSplit,
               (const std::vector<std::string>& middle)) {
   std::vector<std::string> clean;
