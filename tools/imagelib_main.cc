@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/command.h"
+#include "tools/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"imagelib: reference image library, simulator, conformance and benchmark harness"};
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   imagelib::cli::add_walkthrough_command(app, exit_code);
+  imagelib::cli::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,205 @@
+#include "net/api_server.h"
+
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <iostream>
+
+namespace imagelib::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+HttpRequest to_core_request(const http::request<http::string_body>& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[name] = std::string(field.value());
+  }
+  request.body = message.body();
+  return request;
+}
+
+http::response<http::string_body> to_beast_response(const HttpResponse& response, unsigned version,
+                                                    bool keep_alive) {
+  http::response<http::string_body> message{static_cast<http::status>(response.status), version};
+  message.set(http::field::server, "imagelib");
+  for (const auto& [name, value] : response.headers) message.set(name, value);
+  message.body() = response.body;
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  return message;
+}
+
+// A response Beast writes itself when the request never reached the core.
+HttpResponse transport_error(int status, std::string_view name, std::string_view message) {
+  HttpResponse response;
+  response.status = status;
+  response.headers["content-type"] = "application/json";
+  response.body = std::string(R"({"error_name":")") + std::string(name) + R"(","errors":[")" +
+                  std::string(message) + R"("]})";
+  return response;
+}
+
+}  // namespace
+
+struct ApiListener : std::enable_shared_from_this<ApiListener> {
+  ApiListener(asio::io_context& io_context, LibraryHost& library_host, asio::ssl::context* tls_context,
+        const tcp::endpoint& endpoint, ApiServerLimits server_limits)
+      : io(io_context), host(library_host), tls(tls_context), acceptor(io_context), limits(server_limits) {
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+  }
+
+  void accept();
+
+  asio::io_context& io;
+  LibraryHost& host;
+  asio::ssl::context* tls;
+  tcp::acceptor acceptor;
+  ApiServerLimits limits;
+  std::size_t connections = 0;
+  bool stopped = false;
+};
+
+namespace {
+
+// One connection; Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+template <typename Stream>
+class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>> {
+ public:
+  ApiConnection(std::shared_ptr<ApiListener> server, Stream stream)
+      : server_(std::move(server)), stream_(std::move(stream)) {
+    ++server_->connections;
+  }
+  ~ApiConnection() { --server_->connections; }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read_request();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(server_->limits.read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code error) {
+                                if (!error) self->read_request();
+                              });
+    }
+  }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(server_->limits.max_header_bytes);
+    parser_->body_limit(server_->limits.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](error_code error, std::size_t) {
+                       self->on_read(error);
+                     });
+  }
+
+  void on_read(error_code error) {
+    if (error == http::error::body_limit) {
+      return respond(transport_error(413, "payload_too_large", "the request body is too large"), 11,
+                     false);
+    }
+    if (error == http::error::header_limit) {
+      return respond(transport_error(431, "bad_request", "the request headers are too large"), 11,
+                     false);
+    }
+    if (error) {
+      // A request Beast could not parse gets a 400; a peer that went away or
+      // timed out gets nothing more.
+      const bool malformed = &http::make_error_code(http::error::bad_target).category() == &error.category();
+      if (malformed && error != http::error::end_of_stream &&
+          error != http::error::partial_message) {
+        return respond(transport_error(400, "bad_request", "malformed HTTP request"), 11, false);
+      }
+      return close();
+    }
+    auto request = parser_->release();
+    const HttpResponse response = server_->host.handle_api(to_core_request(request));
+    respond(response, request.version(), request.keep_alive() && !server_->stopped);
+  }
+
+  void respond(const HttpResponse& response, unsigned version, bool keep_alive) {
+    response_ = to_beast_response(response, version, keep_alive);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.read_timeout);
+    http::async_write(stream_, *response_,
+                      [self = this->shared_from_this(), keep_alive](error_code error, std::size_t) {
+                        if (error) return;
+                        if (keep_alive) {
+                          self->read_request();
+                        } else {
+                          self->close();
+                        }
+                      });
+  }
+
+  void close() {
+    error_code ignored;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    } else {
+      // Send close_notify without waiting for the peer's.
+      SSL_shutdown(stream_.native_handle());
+      beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  std::shared_ptr<ApiListener> server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+};
+
+}  // namespace
+
+void ApiListener::accept() {
+  acceptor.async_accept([self = shared_from_this()](error_code error, tcp::socket socket) {
+    if (self->stopped) return;
+    if (!error) {
+      if (self->connections >= self->limits.max_connections) {
+        error_code ignored;
+        socket.close(ignored);  // over the limit: refuse at once, serve the others
+      } else if (self->tls != nullptr) {
+        std::make_shared<ApiConnection<beast::ssl_stream<beast::tcp_stream>>>(
+            self, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *self->tls))
+            ->start();
+      } else {
+        std::make_shared<ApiConnection<beast::tcp_stream>>(self, beast::tcp_stream(std::move(socket)))
+            ->start();
+      }
+    }
+    self->accept();
+  });
+}
+
+ApiServer::ApiServer(asio::io_context& io, LibraryHost& host, asio::ssl::context* tls,
+                     const tcp::endpoint& endpoint, ApiServerLimits limits)
+    : state_(std::make_shared<ApiListener>(io, host, tls, endpoint, limits)) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+tcp::endpoint ApiServer::local_endpoint() const { return state_->acceptor.local_endpoint(); }
+
+void ApiServer::start() { state_->accept(); }
+
+void ApiServer::stop() {
+  state_->stopped = true;
+  error_code ignored;
+  state_->acceptor.close(ignored);
+}
+
+}  // namespace imagelib::net

@@ -1,0 +1,87 @@
+#include "net/ftps_server.h"
+
+#include "net/ftps_session.h"
+
+namespace imagelib::net {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+}  // namespace
+
+struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
+  State(asio::io_context& io, LibraryHost& library_host, asio::ssl::context& tls_context,
+        const tcp::endpoint& endpoint, FtpsServerOptions server_options)
+      : host(library_host), tls(tls_context), options(std::move(server_options)), acceptor(io) {
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+    next_port = options.passive_port_low;
+  }
+
+  std::uint16_t next_passive_port() {
+    if (options.passive_port_low == 0) return 0;
+    const std::uint16_t port = next_port;
+    next_port = port >= options.passive_port_high ? options.passive_port_low
+                                                  : static_cast<std::uint16_t>(port + 1);
+    return port;
+  }
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](error_code error, tcp::socket socket) {
+      if (self->stopped) return;
+      if (!error) self->start_session(std::move(socket));
+      self->accept();
+    });
+  }
+
+  void start_session(tcp::socket socket) {
+    std::weak_ptr<State> weak = weak_from_this();
+    FtpsSessionContext context{host, tls, options, [weak] {
+                                 auto self = weak.lock();
+                                 return self ? self->next_passive_port() : std::uint16_t{0};
+                               },
+                               [weak] {
+                                 if (auto self = weak.lock()) --self->sessions;
+                               }};
+    if (sessions >= options.max_sessions) {
+      context.on_ended = nullptr;
+      std::make_shared<FtpsSession>(std::move(context), std::move(socket))
+          ->refuse("421 There are too many connected users, please try later.\r\n");
+      return;
+    }
+    ++sessions;
+    std::make_shared<FtpsSession>(std::move(context), std::move(socket))->start();
+  }
+
+  LibraryHost& host;
+  asio::ssl::context& tls;
+  FtpsServerOptions options;
+  tcp::acceptor acceptor;
+  std::uint16_t next_port = 0;
+  std::size_t sessions = 0;
+  bool stopped = false;
+};
+
+FtpsServer::FtpsServer(asio::io_context& io, LibraryHost& host, asio::ssl::context& tls,
+                       const tcp::endpoint& endpoint, FtpsServerOptions options)
+    : state_(std::make_shared<State>(io, host, tls, endpoint, std::move(options))) {}
+
+FtpsServer::~FtpsServer() { stop(); }
+
+tcp::endpoint FtpsServer::local_endpoint() const { return state_->acceptor.local_endpoint(); }
+
+void FtpsServer::start() { state_->accept(); }
+
+void FtpsServer::stop() {
+  state_->stopped = true;
+  error_code ignored;
+  state_->acceptor.close(ignored);
+}
+
+std::size_t FtpsServer::open_sessions() const { return state_->sessions; }
+
+}  // namespace imagelib::net

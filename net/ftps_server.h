@@ -1,0 +1,59 @@
+// FtpsServer: explicit FTPS (RFC 4217) on real sockets around the sans-I/O
+// FtpServerSession core (reference/ftp). It accepts control connections,
+// runs the TLS handshakes the core asks for (control: a per-connection
+// session-id context; data: bound to it, no session tickets), opens passive
+// listeners from a port range, moves data bytes, and enforces the limits a
+// real server needs: idle, handshake and transfer timeouts, a maximum number
+// of sessions, the core's login delay as an Asio timer. Every FTP decision
+// (reply codes, paths, who may write what) is the core's. Runs on the
+// io_context's single thread, the strand that owns the Library.
+// Callers: tools/serve_command, tests, bench.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "net/library_host.h"
+#include "reference/ftp/ftp_server_session.h"
+
+namespace imagelib::net {
+
+struct FtpsServerOptions {
+  FtpServerOptions session;
+  // Passive ports are taken from [passive_port_low, passive_port_high];
+  // 0 and 0: any free port the kernel picks.
+  std::uint16_t passive_port_low = 0;
+  std::uint16_t passive_port_high = 0;
+  std::chrono::seconds idle_timeout{300};      // no command on an idle control connection
+  std::chrono::seconds transfer_timeout{300};  // no byte moved on a data connection
+  std::chrono::seconds handshake_timeout{30};  // a TLS handshake, control or data
+  std::size_t max_sessions = 64;
+  // As vsftpd's require_ssl_reuse: a data connection must resume its control
+  // connection's TLS session. Off, any data TLS handshake is accepted.
+  bool require_tls_session_reuse = true;
+};
+
+class FtpsServer {
+ public:
+  // Binds and listens at once; throws boost::system::system_error if it cannot.
+  FtpsServer(boost::asio::io_context& io, LibraryHost& host, boost::asio::ssl::context& tls,
+             const boost::asio::ip::tcp::endpoint& endpoint, FtpsServerOptions options = {});
+  ~FtpsServer();
+  FtpsServer(const FtpsServer&) = delete;
+  FtpsServer& operator=(const FtpsServer&) = delete;
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  void start();
+  // Stops accepting; sessions already open end on their own.
+  void stop();
+  std::size_t open_sessions() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace imagelib::net

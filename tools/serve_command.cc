@@ -1,0 +1,225 @@
+#include "tools/serve_command.h"
+
+#include "tools/command.h"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <regex>
+
+#include "net/accounts_config.h"
+#include "net/api_server.h"
+#include "net/clock.h"
+#include "net/file_blob_store.h"
+#include "net/ftps_server.h"
+#include "net/library_host.h"
+#include "net/self_signed.h"
+#include "net/tls_context.h"
+
+namespace imagelib::cli {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1";
+  std::uint16_t ftp_port = 2121;
+  std::uint16_t api_port = 0;
+  std::string passive_ports;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string data_dir;
+  std::string accounts;
+  bool plain_http = false;
+  bool allow_data_without_reuse = false;
+  std::optional<std::uint64_t> seed;
+};
+
+// A failure to start; add_serve_command reports it.
+class ServeFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::pair<std::uint16_t, std::uint16_t> parse_port_range(const std::string& text) {
+  if (text.empty()) return {0, 0};
+  static const std::regex kRange(R"(^(\d{1,5})-(\d{1,5})$)");
+  std::smatch match;
+  if (!std::regex_match(text, match, kRange)) throw ServeFailed("--passive-ports must be LO-HI");
+  const unsigned long low = std::stoul(match[1]);
+  const unsigned long high = std::stoul(match[2]);
+  if (low == 0 || low > high || high > 65535) {
+    throw ServeFailed("--passive-ports: need 1 <= LO <= HI <= 65535");
+  }
+  return {static_cast<std::uint16_t>(low), static_cast<std::uint16_t>(high)};
+}
+
+std::uint64_t random_seed() {
+  std::uint64_t seed = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1) {
+    throw ServeFailed("no entropy for the library's seed; pass --seed");
+  }
+  return seed;
+}
+
+// The certificate to serve: the given files, or a self-signed pair written
+// into the data directory (or a temporary directory removed at exit).
+net::TlsCertificateFiles certificate_files(const ServeOptions& options,
+                                           std::optional<std::filesystem::path>& temporary) {
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      throw ServeFailed("--tls-cert and --tls-key go together");
+    }
+    return {options.tls_cert, options.tls_key};
+  }
+  std::filesystem::path directory;
+  if (!options.data_dir.empty()) {
+    directory = std::filesystem::path(options.data_dir) / "tls";
+    std::filesystem::create_directories(directory);
+    if (std::filesystem::exists(directory / "cert.pem") && std::filesystem::exists(directory / "key.pem")) {
+      return {(directory / "cert.pem").string(), (directory / "key.pem").string()};
+    }
+  } else {
+    std::string pattern = (std::filesystem::temp_directory_path() / "imagelib-tls-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw ServeFailed("cannot make a temporary directory");
+    directory = pattern;
+    temporary = directory;
+  }
+  auto files = net::write_self_signed_certificate(directory.string());
+  if (!files.ok()) throw ServeFailed(files.status().to_string());
+  return *files;
+}
+
+std::shared_ptr<BlobStore> blob_store(const ServeOptions& options) {
+  if (options.data_dir.empty()) return std::make_shared<MemoryBlobStore>();
+  const auto directory = std::filesystem::path(options.data_dir) / "blobs";
+  std::filesystem::create_directories(directory);
+  auto store = net::FileBlobStore::open_store(directory.string());
+  if (!store.ok()) throw ServeFailed(store.status().to_string());
+  return *store;
+}
+
+net::AccountsConfig accounts_config(const ServeOptions& options) {
+  if (options.accounts.empty()) return net::default_accounts_config();
+  auto config = net::load_accounts_file(options.accounts);
+  if (!config.ok()) throw ServeFailed(config.status().to_string());
+  return *config;
+}
+
+void print_connection_help(std::ostream& out, const std::string& api_url, const std::string& host,
+                           std::uint16_t ftp_port,
+                           const std::vector<net::ProvisionedClient>& clients) {
+  for (const net::ProvisionedClient& client : clients) {
+    out << "client " << client.client << " secret " << client.secret << " account "
+        << client.account << " (" << client.account_name << ")\n";
+  }
+  if (clients.empty()) return;
+  const net::ProvisionedClient& first = clients.front();
+  out << "# token:    curl -k -u " << first.client << ":" << first.secret
+      << " -H 'content-type: application/json' -d '{\"grant_type\":\"client_credentials\"}' "
+      << api_url << "/token\n"
+      << "# ftp login: curl -k -X POST -H \"authorization: Bearer $TOKEN\" " << api_url
+      << "/1.0/accounts/" << first.account << "/reset_ftp_password  (library_ftp_password)\n"
+      << "# upload:   curl -k --ssl-reqd -u " << first.account << ":PASSWORD -T disk.img ftp://"
+      << host << ":" << ftp_port << "/incoming/\n";
+}
+
+int run_serve(const ServeOptions& options) {
+  const auto [passive_low, passive_high] = parse_port_range(options.passive_ports);
+  boost::system::error_code address_error;
+  const auto address = asio::ip::make_address(options.listen, address_error);
+  if (address_error) throw ServeFailed("--listen: not an IP address: " + options.listen);
+  if (!options.data_dir.empty()) std::filesystem::create_directories(options.data_dir);
+
+  std::optional<std::filesystem::path> temporary_tls;
+  const net::TlsCertificateFiles files = certificate_files(options, temporary_tls);
+  auto tls = net::make_server_tls_context(files);
+  if (!tls.ok()) throw ServeFailed(tls.status().to_string());
+
+  LibraryOptions library_options;
+  library_options.seed = options.seed ? *options.seed : random_seed();
+  auto library = std::make_unique<Library>(library_options, blob_store(options));
+  auto clients = net::provision_library(*library, accounts_config(options), net::wall_clock_now());
+  if (!clients.ok()) throw ServeFailed(clients.status().to_string());
+
+  asio::io_context io(1);
+  net::LibraryHost host(io, std::move(library));
+  std::optional<net::ApiServer> api;
+  std::optional<net::FtpsServer> ftp;
+  try {
+    api.emplace(io, host, options.plain_http ? nullptr : &*tls, tcp::endpoint(address, options.api_port));
+    net::FtpsServerOptions ftp_options;
+    ftp_options.passive_port_low = passive_low;
+    ftp_options.passive_port_high = passive_high;
+    ftp_options.require_tls_session_reuse = !options.allow_data_without_reuse;
+    ftp.emplace(io, host, *tls, tcp::endpoint(address, options.ftp_port), ftp_options);
+  } catch (const boost::system::system_error& error) {
+    throw ServeFailed(std::string("cannot listen: ") + error.what());
+  }
+  const std::string scheme = options.plain_http ? "http" : "https";
+  const std::string host_text = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  const std::uint16_t api_port = api->local_endpoint().port();
+  const std::uint16_t ftp_port = ftp->local_endpoint().port();
+  const std::string api_url = scheme + "://" + host_text + ":" + std::to_string(api_port);
+  ApiOptions api_options;
+  api_options.api_base = api_url;
+  host.set_api_options(api_options);
+  std::cout << "listening api " << scheme << " " << address.to_string() << " " << api_port << "\n"
+            << "listening ftp ftps " << address.to_string() << " " << ftp_port << "\n";
+  print_connection_help(std::cout, api_url, host_text, ftp_port, *clients);
+  std::cout << std::flush;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) {
+    api->stop();
+    ftp->stop();
+    io.stop();
+  });
+  api->start();
+  ftp->start();
+  io.run();
+  if (temporary_tls) std::filesystem::remove_all(*temporary_tls);
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the reference as a real server: JSON API over HTTPS and explicit FTPS");
+  serve->add_option("--listen", options->listen, "Address to listen on")->capture_default_str();
+  serve->add_option("--ftp-port", options->ftp_port, "FTPS control port (0 = pick a free one)")
+      ->capture_default_str();
+  serve->add_option("--api-port", options->api_port, "API port (0 = pick a free one)")
+      ->capture_default_str();
+  serve->add_option("--passive-ports", options->passive_ports, "Passive data ports LO-HI");
+  serve->add_option("--tls-cert", options->tls_cert, "PEM certificate chain (default: self-signed)");
+  serve->add_option("--tls-key", options->tls_key, "PEM private key");
+  serve->add_option("--data-dir", options->data_dir,
+                    "Directory for file-backed storage (default: in memory)");
+  serve->add_option("--accounts", options->accounts,
+                    "Accounts, API clients and official images (JSON; default: two accounts)");
+  serve->add_flag("--plain-http", options->plain_http, "Serve the API over plain HTTP (local use)");
+  serve->add_flag("--allow-data-without-tls-reuse", options->allow_data_without_reuse,
+                  "Accept FTPS data connections that do not resume the control session");
+  serve->add_option("--seed", options->seed, "Seed of ids and secrets (default: random)");
+  serve->callback([options, &exit_code] {
+    try {
+      exit_code = run_serve(*options);
+    } catch (const ServeFailed& error) {
+      exit_code = fail(error.what());
+    } catch (const std::filesystem::filesystem_error& error) {
+      exit_code = fail(error.what());
+    }
+  });
+}
+
+}  // namespace imagelib::cli
