@@ -1,9 +1,7 @@
 #include "reference/formats/qemu_img_testing.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,8 +12,7 @@
 
 #include "reference/base/rng.h"
 #include "reference/base/sha256.h"
-
-extern char** environ;
+#include "reference/formats/tool_testing.h"
 
 namespace imagelib::testing {
 namespace {
@@ -61,44 +58,9 @@ ScratchDir::~ScratchDir() {
 std::string ScratchDir::path(std::string_view name) const { return root_ + "/" + std::string(name); }
 
 Status run_qemu_img(const std::vector<std::string>& args) {
-  char output_template[] = "/tmp/imagelib-qemu-img-output-XXXXXX";
-  Fd output{::mkstemp(output_template)};
-  if (output.fd < 0) return io_error("mkstemp");
-  ::unlink(output_template);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, output.fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, output.fd, STDERR_FILENO);
-  std::vector<std::string> argv_strings = {"qemu-img"};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawn_error = ::posix_spawnp(&pid, "qemu-img", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0) {
-    return Status(ErrorCode::kInternal, std::string("cannot start qemu-img: ") +
-                                            std::strerror(spawn_error));
-  }
-  int wait_status = 0;
-  while (::waitpid(pid, &wait_status, 0) < 0) {
-    if (errno != EINTR) return io_error("waitpid");
-  }
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) return {};
-
-  std::string text;
-  char buffer[4096];
-  ssize_t n = 0;
-  std::uint64_t offset = 0;
-  while ((n = ::pread(output.fd, buffer, sizeof buffer, static_cast<off_t>(offset))) > 0) {
-    text.append(buffer, static_cast<std::size_t>(n));
-    offset += static_cast<std::uint64_t>(n);
-  }
-  std::string command = "qemu-img";
-  for (const std::string& arg : args) command += " " + arg;
-  return Status(ErrorCode::kInternal, command + " failed: " + text);
+  std::vector<std::string> argv = {"qemu-img"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_tool(argv, "/dev/null");
 }
 
 bool qemu_img_available() { return run_qemu_img({"--version"}).ok(); }

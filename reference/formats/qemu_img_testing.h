@@ -36,8 +36,9 @@ class ScratchDir {
 // True when `qemu-img --version` runs.
 bool qemu_img_available();
 
-// Runs `qemu-img args...` and waits for it; kInternal with its output when it
-// cannot start or exits non-zero.
+// Runs `qemu-img args...` through run_tool (tool_testing.h), its standard
+// output discarded; kInternal with its errors when it cannot start or exits
+// non-zero.
 Status run_qemu_img(const std::vector<std::string>& args);
 
 // A regular file read with pread; size() is its size when opened.
