@@ -493,13 +493,12 @@ void AccountActor::step_extra() {
           host_, FtpClientOptions{.user = credentials_.account, .password = ftp_password_}, false,
           [alive, this](const FtpClientOutcome& o) {
             auto flag = alive.lock();
-            if (!flag || !*flag) return;
-            if (o.operation == 0) {
-              if (o.ok) return;
-              rogue_->abort();
-              return retry("login without TLS reuse failed: " + outcome_summary(o));
-            }
-            rogue_->abort();
+            if (!flag || !*flag || !rogue_) return;
+            if (o.operation == 0 && o.ok) return;
+            // One outcome decides; the connection's later ones are not heard.
+            std::shared_ptr<FtpClientConnection> rogue = std::move(rogue_);
+            rogue->abort();
+            if (o.operation == 0) return retry("login without TLS reuse failed: " + outcome_summary(o));
             if (o.reply_code == 522) return finish_extra();
             if (is_transport_failure(o)) return retry("LIST without TLS reuse broke: " + outcome_summary(o));
             violation("a data connection without TLS session reuse got " + outcome_summary(o) + ", not 522");

@@ -153,8 +153,7 @@ void FtpClientConnection::on_data(ConnectionId id, ByteView data) {
 
 void FtpClientConnection::on_control_data(ByteView data) {
   if (!control_tls_.handshaking()) {
-    Bytes bytes(data.begin(), data.end());
-    deliver([bytes](FtpClientSession& s, Timestamp at) { return s.on_control_bytes(bytes, at); });
+    deliver([data](FtpClientSession& s, Timestamp at) { return s.on_control_bytes(data, at); });
     return;
   }
   ModelledTls::Output out = control_tls_.on_bytes(data);
@@ -167,8 +166,8 @@ void FtpClientConnection::on_control_data(ByteView data) {
     deliver([](FtpClientSession& s, Timestamp at) { return s.on_control_tls_established(at); });
   }
   if (!out.application.empty()) {
-    deliver([bytes = out.application](FtpClientSession& s, Timestamp at) {
-      return s.on_control_bytes(bytes, at);
+    deliver([&out](FtpClientSession& s, Timestamp at) {
+      return s.on_control_bytes(out.application, at);
     });
   }
 }
@@ -176,9 +175,8 @@ void FtpClientConnection::on_control_data(ByteView data) {
 void FtpClientConnection::on_data_connection_data(ConnectionId id, DataConnection& d, ByteView data) {
   const DataConnectionId data_id = d.data;
   if (!d.tls.handshaking()) {
-    Bytes bytes(data.begin(), data.end());
-    deliver([data_id, bytes](FtpClientSession& s, Timestamp at) {
-      return s.on_data_bytes(data_id, bytes, at);
+    deliver([data_id, data](FtpClientSession& s, Timestamp at) {
+      return s.on_data_bytes(data_id, data, at);
     });
     return;
   }
@@ -199,8 +197,8 @@ void FtpClientConnection::on_data_connection_data(ConnectionId id, DataConnectio
     });
   }
   if (!out.application.empty()) {
-    deliver([data_id, bytes = out.application](FtpClientSession& s, Timestamp at) {
-      return s.on_data_bytes(data_id, bytes, at);
+    deliver([data_id, &out](FtpClientSession& s, Timestamp at) {
+      return s.on_data_bytes(data_id, out.application, at);
     });
   }
 }

@@ -167,8 +167,7 @@ void FtpServerConnection::on_data(ConnectionId id, ByteView data) {
 void FtpServerConnection::on_control_data(ByteView data) {
   if (control_tls_.state() == ModelledTls::State::kPlain ||
       control_tls_.state() == ModelledTls::State::kEstablished) {
-    Bytes bytes(data.begin(), data.end());
-    deliver([bytes](FtpServerSession& s, Timestamp at) { return s.on_control_bytes(bytes, at); });
+    deliver([data](FtpServerSession& s, Timestamp at) { return s.on_control_bytes(data, at); });
     return;
   }
   ModelledTls::Output out = control_tls_.on_bytes(data);
@@ -183,8 +182,8 @@ void FtpServerConnection::on_control_data(ByteView data) {
     deliver([id](FtpServerSession& s, Timestamp at) { return s.on_control_tls_established(id, at); });
   }
   if (!out.application.empty()) {
-    deliver([bytes = out.application](FtpServerSession& s, Timestamp at) {
-      return s.on_control_bytes(bytes, at);
+    deliver([&out](FtpServerSession& s, Timestamp at) {
+      return s.on_control_bytes(out.application, at);
     });
   }
 }
@@ -192,6 +191,10 @@ void FtpServerConnection::on_control_data(ByteView data) {
 void FtpServerConnection::on_data_connection_data(ConnectionId id, DataConnection& d, ByteView data) {
   if (!d.tls_started) {
     d.early.insert(d.early.end(), data.begin(), data.end());
+    return;
+  }
+  if (d.tls.state() == ModelledTls::State::kEstablished) {
+    deliver([id, data](FtpServerSession& s, Timestamp at) { return s.on_data_bytes(id, data, at); });
     return;
   }
   ModelledTls::Output out = d.tls.on_bytes(data);
@@ -212,8 +215,8 @@ void FtpServerConnection::on_data_connection_data(ConnectionId id, DataConnectio
     });
   }
   if (!out.application.empty()) {
-    deliver([id, bytes = out.application](FtpServerSession& s, Timestamp at) {
-      return s.on_data_bytes(id, bytes, at);
+    deliver([id, &out](FtpServerSession& s, Timestamp at) {
+      return s.on_data_bytes(id, out.application, at);
     });
   }
 }

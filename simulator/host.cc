@@ -62,6 +62,10 @@ void Host::on_closed(ConnectionId id, CloseKind kind) {
 }
 
 bool Outbox::write(ByteView bytes) {
+  if (empty()) {
+    pending_.clear();
+    sent_ = 0;
+  }
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   return flush();
 }
@@ -71,15 +75,14 @@ bool Outbox::write(std::string_view text) {
 }
 
 bool Outbox::flush() {
-  if (!pending_.empty()) {
-    const std::size_t sent = host_->network().send(id_, host_->name(), pending_);
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (!empty()) {
+    sent_ += host_->network().send(id_, host_->name(), ByteView(pending_).subspan(sent_));
   }
-  if (pending_.empty() && close_requested_ && !closed_) {
+  if (empty() && close_requested_ && !closed_) {
     closed_ = true;
     host_->network().close(id_, host_->name());
   }
-  return pending_.empty();
+  return empty();
 }
 
 void Outbox::close_when_sent() {

@@ -73,7 +73,7 @@ class Outbox {
   bool write(std::string_view text);
   // Sends more after on_writable; true when nothing is left.
   bool flush();
-  bool empty() const { return pending_.empty(); }
+  bool empty() const { return sent_ == pending_.size(); }
   // Closes (FIN) once everything queued is sent.
   void close_when_sent();
   ConnectionId id() const { return id_; }
@@ -82,6 +82,7 @@ class Outbox {
   Host* host_;
   ConnectionId id_;
   Bytes pending_;
+  std::size_t sent_ = 0;  // bytes of pending_ already accepted by the network
   bool close_requested_ = false;
   bool closed_ = false;
 };

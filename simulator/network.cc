@@ -183,11 +183,11 @@ void Network::pump(ConnectionId id, int side, std::uint64_t generation) {
   ++io_steps_;
   if (injected_reset_step_ && *injected_reset_step_ == io_steps_) {
     injected_reset_happened_ = true;
-    abort(id, true, true, "injected reset at I/O step " + std::to_string(io_steps_));
+    abort(id, true, true, "injected reset at I/O step " + std::to_string(io_steps_), true);
     return;
   }
   if (faults_enabled_ && reset_rng_.chance(settings_.reset_chance)) {
-    abort(id, true, true, "random reset");
+    abort(id, true, true, "random reset", true);
     return;
   }
   Segment segment = std::move(pipe.in_flight.front());
@@ -219,7 +219,7 @@ void Network::close(ConnectionId id, const HostId& from) {
   const int side = side_of(c, from);
   if (side < 0) return;
   if (!c.established) {
-    abort(id, false, false, "closed before established");
+    abort(id, false, false, "closed before established", false);
     return;
   }
   Pipe& pipe = c.pipes[side];
@@ -232,17 +232,18 @@ void Network::reset(ConnectionId id, const HostId& by) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   const int side = side_of(it->second, by);
-  abort(id, side != 0, side != 1, "reset by " + by);
+  abort(id, side != 0, side != 1, "reset by " + by, false);
 }
 
-void Network::abort(ConnectionId id, bool notify_first, bool notify_second, std::string_view why) {
+void Network::abort(ConnectionId id, bool notify_first, bool notify_second, std::string_view why,
+                    bool is_fault) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   const HostId first = it->second.ends[0];
   const HostId second = it->second.ends[1];
   const bool was_established = it->second.established;
   connections_.erase(it);
-  ++stats_.resets;
+  if (is_fault) ++stats_.resets;
   loop_.note("c" + std::to_string(id) + " aborted: " + std::string(why));
   if (notify_first) notify_closed(first, id, CloseKind::kReset, one_way_latency());
   if (notify_second && was_established) notify_closed(second, id, CloseKind::kReset, one_way_latency());
@@ -281,7 +282,7 @@ void Network::partition(const HostId& a, const HostId& b, SimTime until) {
     if (ordered(c.ends[0], c.ends[1]) == ordered(a, b)) across.push_back(id);
   }
   for (ConnectionId id : across) {
-    if (reset_rng_.chance(settings_.partition_reset_chance)) abort(id, true, true, "partition timeout");
+    if (reset_rng_.chance(settings_.partition_reset_chance)) abort(id, true, true, "partition timeout", true);
   }
   // Partitions end by themselves: forget this one when it is over.
   loop_.schedule_at(end, "partition " + a + " | " + b + " heals", [this, key = ordered(a, b)] {
@@ -320,7 +321,7 @@ void Network::crash(const HostId& host) {
   }
   for (ConnectionId id : gone) {
     const bool first_is_host = connections_.at(id).ends[0] == host;
-    abort(id, !first_is_host, first_is_host, "host " + host + " crashed");
+    abort(id, !first_is_host, first_is_host, "host " + host + " crashed", false);
   }
 }
 

@@ -60,7 +60,7 @@ struct NetworkStats {
   std::uint64_t backpressure = 0;  // send() limited by a full send buffer
   std::uint64_t splits = 0;
   std::uint64_t tail_latencies = 0;
-  std::uint64_t resets = 0;        // by the fault model or an injected step
+  std::uint64_t resets = 0;        // by the fault model or an injected step, not by a host
   std::uint64_t partitions = 0;
   std::uint64_t clogs = 0;
   std::uint64_t stalls = 0;        // deliveries held back by a partition or a clog
@@ -150,8 +150,10 @@ class Network {
   bool partitioned(const HostId& a, const HostId& b) const;
   // When delivery between the two hosts is held back, until when.
   std::optional<SimTime> blocked_until(const HostId& a, const HostId& b) const;
-  // Aborts: `notify[i]` says whether ends[i] gets on_closed(kReset).
-  void abort(ConnectionId id, bool notify_first, bool notify_second, std::string_view why);
+  // Aborts: `notify_first`/`notify_second` say whether ends[0]/ends[1] get
+  // on_closed(kReset); `is_fault` counts it in stats().resets.
+  void abort(ConnectionId id, bool notify_first, bool notify_second, std::string_view why,
+             bool is_fault);
   void notify_closed(const HostId& host, ConnectionId id, CloseKind kind, SimTime delay);
   std::string describe(ConnectionId id, int side) const;
   static std::pair<HostId, HostId> ordered(const HostId& a, const HostId& b);
