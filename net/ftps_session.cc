@@ -383,10 +383,14 @@ void FtpsSession::shutdown_data(const std::shared_ptr<DataConnection>& data) {
 
 void FtpsSession::data_failed(const std::shared_ptr<DataConnection>& data, DataCloseReason reason) {
   if (data_.erase(data->id) == 0) return;
-  keep_session_cached(data->stream.native_handle());
-  error_code ignored;
-  data->stream.next_layer().close(ignored);
-  data->timer.cancel();
+  if (reason == DataCloseReason::kFinished) {
+    shutdown_data(data);  // answer the client's close_notify (Python's ftplib waits for it)
+  } else {
+    keep_session_cached(data->stream.native_handle());
+    error_code ignored;
+    data->stream.next_layer().close(ignored);
+    data->timer.cancel();
+  }
   execute(core_->on_data_closed(data->id, reason, wall_clock_now()));
 }
 

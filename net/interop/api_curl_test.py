@@ -1,0 +1,124 @@
+"""The JSON API of `imagelib serve` with curl: token, register, list, update, destroy, errors.
+
+Starts its own server on 127.0.0.1 and stops it by pid. Run:
+IMAGELIB_BIN=build/tools/imagelib python3 api_curl_test.py
+"""
+import io
+import json
+import os
+import subprocess
+import unittest
+
+from serve_fixture import ReusingFTP_TLS, Serve, tls_context
+
+
+class ApiCurlTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Serve().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.kill()
+        cls.server.__exit__()
+
+    def curl(self, method, path, body=None, token=None, user=None, raw=None):
+        args = ["curl", "-sk", "-X", method, "-w", "\n%{http_code}", "-H", "content-type: application/json"]
+        if token:
+            args += ["-H", f"authorization: Bearer {token}"]
+        if user:
+            args += ["-u", user]
+        if body is not None:
+            args += ["--data-binary", json.dumps(body)]
+        if raw is not None:
+            args += ["--data-binary", "@-"]
+        result = subprocess.run(args + [self.server.api + path], capture_output=True, timeout=60,
+                                input=raw)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        text, _, status = result.stdout.decode().rpartition("\n")
+        return int(status), (json.loads(text) if text else None)
+
+    def token(self, client=0):
+        c = self.server.clients[client]
+        status, body = self.curl("POST", "/token", {"grant_type": "client_credentials"},
+                                 user=f"{c['id']}:{c['secret']}")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["token_type"], "Bearer")
+        return body["access_token"]
+
+    def upload(self, client, name, content):
+        user, password = self.server.ftp_login(client)
+        ftp = ReusingFTP_TLS(context=tls_context(), timeout=30)
+        ftp.connect("127.0.0.1", self.server.ftp_port)
+        ftp.login(user, password)
+        ftp.prot_p()
+        ftp.storbinary(f"STOR incoming/{name}", io.BytesIO(content))
+        ftp.quit()
+
+    def test_token_errors(self):
+        status, body = self.curl("POST", "/token", {"grant_type": "client_credentials"},
+                                 user="cli-nobody:wrong")
+        self.assertEqual(status, 401)
+        self.assertEqual(body["error"], "invalid_client")
+        status, body = self.curl("GET", "/1.0/images")
+        self.assertEqual(status, 401)
+        status, body = self.curl("GET", "/1.0/images", token="not-a-token")
+        self.assertEqual(status, 401)
+
+    def test_image_lifecycle(self):
+        token = self.token()
+        content = os.urandom(2 * 1024 * 1024)
+        self.upload(0, "lifecycle.img", content)
+        status, image = self.curl("POST", "/1.0/images", {"arch": "x86_64", "source": "lifecycle.img",
+                                                           "name": "Life"}, token=token)
+        self.assertEqual(status, 201, image)
+        self.assertEqual(image["status"], "creating")
+        self.assertTrue(image["url"].startswith(self.server.api))
+        image = self.server.wait_for_image(token, image["id"])
+        self.assertEqual(image["status"], "available")
+        self.assertEqual(image["virtual_size"], 2)
+
+        status, listed = self.curl("GET", "/1.0/images", token=token)
+        self.assertEqual(status, 200)
+        self.assertIn(image["id"], [i["id"] for i in listed])
+        other = self.token(1)
+        status, _ = self.curl("GET", f"/1.0/images/{image['id']}", token=other)
+        self.assertEqual(status, 404)  # private to its owner
+
+        status, updated = self.curl("PUT", f"/1.0/images/{image['id']}",
+                                    {"name": "Renamed", "public": True}, token=token)
+        self.assertEqual(status, 200, updated)
+        self.assertEqual(updated["name"], "Renamed")
+        status, seen = self.curl("GET", f"/1.0/images/{image['id']}", token=other)
+        self.assertEqual(status, 200)
+
+        status, locked = self.curl("PUT", f"/1.0/images/{image['id']}/lock_resource", token=token)
+        self.assertEqual(status, 200)
+        status, body = self.curl("DELETE", f"/1.0/images/{image['id']}", token=token)
+        self.assertEqual(status, 409)
+        self.assertEqual(body["error_name"], "resource_conflict")
+        self.curl("PUT", f"/1.0/images/{image['id']}/unlock_resource", token=token)
+        status, _ = self.curl("DELETE", f"/1.0/images/{image['id']}", token=token)
+        self.assertEqual(status, 202)
+        status, body = self.curl("GET", f"/1.0/images/{image['id']}", token=token)
+        self.assertEqual(status, 404)
+        self.assertEqual(body["error_name"], "missing_resource")
+
+    def test_request_errors(self):
+        token = self.token()
+        status, body = self.curl("POST", "/1.0/images", {"arch": "sparc", "source": "x"}, token=token)
+        self.assertEqual(status, 422)
+        self.assertEqual(body["error_name"], "unprocessable_entity")
+        status, body = self.curl("POST", "/1.0/images", token=token, raw=b"{not json")
+        self.assertEqual(status, 400)
+        status, body = self.curl("POST", "/1.0/images", token=token, raw=b"x" * (2 * 1024 * 1024))
+        self.assertEqual(status, 413)
+        status, body = self.curl("GET", "/1.0/images/img-zzzzz", token=token)
+        self.assertEqual(status, 404)
+        # the server still answers after all of that
+        status, _ = self.curl("GET", "/1.0/account", token=token)
+        self.assertEqual(status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
