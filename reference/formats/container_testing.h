@@ -51,8 +51,9 @@ MemoryBlob blob_of(ByteView bytes);
 void expect_refused(const ContainerFormat& format, ByteView bytes, const std::string& reason,
                     const DecodeLimits& limits = {});
 
-// Decodes `bytes` and fails (gtest) unless it either succeeds within the
-// contract or gives kBadImage. Returns true when it succeeded.
+// Decodes `bytes` (without hashing) and fails (gtest) unless it either
+// succeeds within the contract or gives kBadImage. Returns true when it
+// succeeded.
 bool expect_decoded_or_refused(const ContainerFormat& format, ByteView bytes);
 
 // Truncates `bytes` at each of `boundaries` (and one byte either side) and
