@@ -56,6 +56,7 @@ TEST_F(VhdTest, DynamicDisksSizedByGeometryDecodeLikeQemu) {
   // Without force_size qemu-img rounds the size up to a CHS geometry and
   // marks the disk "qemu", whose size is then read from the geometry.
   expect_decodes_like_qemu(vpc_format(), {"vpc", {}, 3 * kMiB + 12800, 900'000, 1});
+  expect_decodes_like_qemu(vpc_format(), {"vpc", {"-o", "force_size=on"}, 1'000'001, 300'000, 11});
 }
 
 TEST_F(VhdTest, DynamicDisksWithCurrentSizeDecodeLikeQemu) {

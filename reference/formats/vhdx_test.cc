@@ -78,6 +78,7 @@ class VhdxTest : public ::testing::Test {
 
 TEST_F(VhdxTest, DynamicDisksDecodeLikeQemu) {
   expect_decodes_like_qemu(vhdx_format(), {"vhdx", {}, 3 * kMiB + 12800, 900'000, 1});
+  expect_decodes_like_qemu(vhdx_format(), {"vhdx", {}, 1'000'001, 300'000, 11});
   expect_decodes_like_qemu(vhdx_format(),
                            {"vhdx", {"-o", "block_size=1M,log_size=1M"}, 9 * kMiB + 4608, 3 * kMiB, 2});
 }

@@ -64,6 +64,10 @@ TEST_F(VmdkTest, MonolithicSparseDecodesLikeQemu) {
 TEST_F(VmdkTest, StreamOptimizedDecodesLikeQemu) {
   expect_decodes_like_qemu(vmdk_format(),
                            {"vmdk", {"-o", "subformat=streamOptimized"}, 3 * kMiB + 12800, 900'000, 3});
+  expect_decodes_like_qemu(vmdk_format(),
+                           {"vmdk", {"-o", "subformat=streamOptimized"}, 1'000'001, 300'000, 11});
+  expect_decodes_like_qemu(vmdk_format(),
+                           {"vmdk", {"-o", "subformat=monolithicSparse"}, 1'000'001, 300'000, 12});
 }
 
 TEST_F(VmdkTest, DisksAbove4GiBWithLittleDataDecodeLikeQemu) {
