@@ -50,8 +50,7 @@ Result<std::uint64_t> decode_checked(const ContainerFormat& format, const Random
   if (!size.ok()) return size.status();
   if (sink.end() != *size) {
     return Status(ErrorCode::kInternal, "extents cover " + std::to_string(sink.end()) +
-                                            " bytes of a " + std::to_string(*size) +
-                                            "-byte disk");
+                                            " bytes of a " + std::to_string(*size) + "-byte disk");
   }
   return size;
 }
@@ -187,18 +186,19 @@ void expect_bit_flips_handled(const ContainerFormat& format, ByteView bytes, std
 void expect_random_overwrites_handled(const ContainerFormat& format, const Bytes& bytes,
                                       const std::vector<ByteRange>& ranges) {
   ASSERT_FALSE(ranges.empty());
-  const bool held = rc::check(std::string(format.name) + " images with overwritten bytes are decoded or refused", [&] {
-    Bytes copy = bytes;
-    const std::size_t count = *rc::gen::inRange<std::size_t>(1, 9);
-    for (std::size_t i = 0; i < count; ++i) {
-      const ByteRange& range = ranges[*rc::gen::inRange<std::size_t>(0, ranges.size())];
-      const std::uint64_t end = std::min<std::uint64_t>(range.end, copy.size());
-      RC_PRE(range.begin < end);
-      const std::uint64_t at = *rc::gen::inRange<std::uint64_t>(range.begin, end);
-      copy[at] = *rc::gen::arbitrary<std::uint8_t>();
-    }
-    RC_ASSERT(decoded_or_refused(format, ByteViewSource(copy)));
-  });
+  const bool held = rc::check(
+      std::string(format.name) + " images with overwritten bytes are decoded or refused", [&] {
+        Bytes copy = bytes;
+        const std::size_t count = *rc::gen::inRange<std::size_t>(1, 9);
+        for (std::size_t i = 0; i < count; ++i) {
+          const ByteRange& range = ranges[*rc::gen::inRange<std::size_t>(0, ranges.size())];
+          const std::uint64_t end = std::min<std::uint64_t>(range.end, copy.size());
+          RC_PRE(range.begin < end);
+          const std::uint64_t at = *rc::gen::inRange<std::uint64_t>(range.begin, end);
+          copy[at] = *rc::gen::arbitrary<std::uint8_t>();
+        }
+        RC_ASSERT(decoded_or_refused(format, ByteViewSource(copy)));
+      });
   EXPECT_TRUE(held);
 }
 

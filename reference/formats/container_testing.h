@@ -28,8 +28,8 @@ Result<DecodedDigest> decode_and_hash(const ContainerFormat& format, const Rando
 // `data_bytes` and `seed`) converted with `qemu-img convert -O <qemu_format>
 // <options...>`.
 struct QemuVector {
-  std::string qemu_format;             // "vmdk", "vdi", "vpc", "vhdx"
-  std::vector<std::string> options;    // e.g. {"-o", "subformat=streamOptimized"}
+  std::string qemu_format;           // "vmdk", "vdi", "vpc", "vhdx"
+  std::vector<std::string> options;  // e.g. {"-o", "subformat=streamOptimized"}
   std::uint64_t size;
   std::uint64_t data_bytes;
   std::uint64_t seed;

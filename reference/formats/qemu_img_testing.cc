@@ -31,8 +31,8 @@ struct Fd {
 Status write_all_at(int fd, std::uint64_t offset, ByteView data) {
   std::size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                               static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error("pwrite");
@@ -55,7 +55,9 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(root_, ignored);
 }
 
-std::string ScratchDir::path(std::string_view name) const { return root_ + "/" + std::string(name); }
+std::string ScratchDir::path(std::string_view name) const {
+  return root_ + "/" + std::string(name);
+}
 
 Status run_qemu_img(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"qemu-img"};
@@ -68,7 +70,7 @@ bool qemu_img_available() { return run_qemu_img({"--version"}).ok(); }
 Result<FileSource> FileSource::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("open " + path);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     return io_error("fstat " + path);
@@ -90,8 +92,8 @@ Status FileSource::read_at(std::uint64_t offset, MutableByteView out) const {
   }
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return io_error("pread");
     done += static_cast<std::size_t>(n);
@@ -123,8 +125,7 @@ Status write_test_disk(const std::string& path, std::uint64_t size, std::uint64_
   constexpr std::uint64_t kMaxPiece = 300'000;  // crosses grain and block boundaries
   Bytes piece;
   for (std::uint64_t written = 0; written < data_bytes;) {
-    const std::uint64_t length =
-        std::min({1 + rng.uniform(kMaxPiece), data_bytes - written, size});
+    const std::uint64_t length = std::min({1 + rng.uniform(kMaxPiece), data_bytes - written, size});
     const std::uint64_t offset = rng.uniform(size - length + 1);
     piece.resize(length);
     const bool text_like = rng.chance(0.5);

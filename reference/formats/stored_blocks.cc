@@ -30,8 +30,8 @@ Status check_virtual_size(std::uint64_t virtual_size, const DecodeLimits& limits
                           std::string_view format) {
   if (virtual_size <= limits.max_virtual_size) return {};
   return bad_image(format, "virtual size " + std::to_string(virtual_size) +
-                               " is above the limit of " +
-                               std::to_string(limits.max_virtual_size) + " bytes");
+                               " is above the limit of " + std::to_string(limits.max_virtual_size) +
+                               " bytes");
 }
 
 Status copy_stored_bytes(const RandomAccessSource& in, std::uint64_t file_offset,
@@ -40,9 +40,8 @@ Status copy_stored_bytes(const RandomAccessSource& in, std::uint64_t file_offset
   constexpr std::uint64_t kChunk = 4 * kMiB;
   if (!fits_in(file_offset, length, in.size())) {
     return bad_image(format, std::string(what) + " at offset " + std::to_string(file_offset) +
-                                 " (" + std::to_string(length) +
-                                 " bytes) lies outside the file (" + std::to_string(in.size()) +
-                                 " bytes)");
+                                 " (" + std::to_string(length) + " bytes) lies outside the file (" +
+                                 std::to_string(in.size()) + " bytes)");
   }
   Bytes chunk;
   for (std::uint64_t done = 0; done < length;) {

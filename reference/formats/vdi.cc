@@ -17,7 +17,7 @@ constexpr std::size_t kSignatureOffset = 0x40;
 constexpr std::uint32_t kSignature = 0xbeda107f;
 constexpr std::size_t kVersionOffset = 0x44;
 constexpr std::uint32_t kVersion11 = 0x00010001;
-constexpr std::size_t kHeaderSizeOffset = 0x48;   // bytes after the 0x48-byte preamble
+constexpr std::size_t kHeaderSizeOffset = 0x48;  // bytes after the 0x48-byte preamble
 constexpr std::uint32_t kMinHeaderSize = 0x180;  // up to and including uuid_parent
 constexpr std::size_t kImageTypeOffset = 0x4c;
 constexpr std::uint32_t kTypeDynamic = 1;
@@ -36,7 +36,8 @@ constexpr std::size_t kUuidBytes = 16;
 
 constexpr std::uint32_t kSectorSize = 512;
 constexpr std::uint32_t kBlockSize = 1024 * 1024;  // the only size qemu reads
-constexpr std::uint32_t kFirstFreeEntry = 0xfffffffe;  // 0xfffffffe discarded, 0xffffffff unallocated
+constexpr std::uint32_t kFirstFreeEntry =
+    0xfffffffe;  // 0xfffffffe discarded, 0xffffffff unallocated
 
 bool matches_vdi(const RandomAccessSource& in) {
   Bytes signature(4);
@@ -59,8 +60,8 @@ struct VdiHeader {
 Result<VdiHeader> parse_header(ByteView h, std::uint64_t file_size, const DecodeLimits& limits) {
   if (load_le32(h, kSignatureOffset) != kSignature) return bad_image(kFormat, "bad signature");
   if (const std::uint32_t version = load_le32(h, kVersionOffset); version != kVersion11) {
-    return bad_image(kFormat, "unsupported version " + number(version >> 16) + "." +
-                                  number(version & 0xffff));
+    return bad_image(
+        kFormat, "unsupported version " + number(version >> 16) + "." + number(version & 0xffff));
   }
   const std::uint32_t image_type = load_le32(h, kImageTypeOffset);
   if (image_type != kTypeDynamic && image_type != kTypeStatic) {
@@ -81,19 +82,19 @@ Result<VdiHeader> parse_header(ByteView h, std::uint64_t file_size, const Decode
   header.blocks_allocated = load_le32(h, kBlocksAllocatedOffset);
   const std::uint32_t header_size = load_le32(h, kHeaderSizeOffset);
   if (header_size < kMinHeaderSize || kHeaderSizeOffset + header_size > header.block_map_offset) {
-    return bad_image(kFormat, "header size " + number(header_size) +
-                                  " is too small or runs into the block map");
+    return bad_image(
+        kFormat, "header size " + number(header_size) + " is too small or runs into the block map");
   }
   if (header.block_map_offset % kSectorSize != 0 || header.data_offset % kSectorSize != 0) {
     return bad_image(kFormat, "block map or data offset is not sector-aligned");
   }
   if (load_le32(h, kSectorSizeOffset) != kSectorSize) {
-    return bad_image(kFormat, "sector size " + number(load_le32(h, kSectorSizeOffset)) +
-                                  " is not 512");
+    return bad_image(kFormat,
+                     "sector size " + number(load_le32(h, kSectorSizeOffset)) + " is not 512");
   }
   if (load_le32(h, kBlockSizeOffset) != kBlockSize) {
-    return bad_image(kFormat, "block size " + number(load_le32(h, kBlockSizeOffset)) +
-                                  " is not 1 MiB");
+    return bad_image(kFormat,
+                     "block size " + number(load_le32(h, kBlockSizeOffset)) + " is not 1 MiB");
   }
   if (load_le32(h, kBlockExtraOffset) != 0) {
     return bad_image(kFormat, "blocks carry " + number(load_le32(h, kBlockExtraOffset)) +
@@ -110,8 +111,9 @@ Result<VdiHeader> parse_header(ByteView h, std::uint64_t file_size, const Decode
   }
   const std::uint64_t map_end = header.block_map_offset + 4 * std::uint64_t{header.blocks_in_image};
   if (map_end > header.data_offset || header.data_offset > file_size) {
-    return bad_image(kFormat, "the block map runs into the data area or the data area starts "
-                              "past the end of the file");
+    return bad_image(kFormat,
+                     "the block map runs into the data area or the data area starts "
+                     "past the end of the file");
   }
   return header;
 }
@@ -151,9 +153,9 @@ Result<std::uint64_t> decode_vdi(const RandomAccessSource& in, ExtentSink& out,
       IMAGELIB_RETURN_IF_ERROR(out.write_zero(guest, length));
       continue;
     }
-    IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, header.data_offset + std::uint64_t{index} * kBlockSize,
-                                               guest, length, out, kFormat,
-                                               "block " + number(block)));
+    IMAGELIB_RETURN_IF_ERROR(
+        copy_stored_bytes(in, header.data_offset + std::uint64_t{index} * kBlockSize, guest, length,
+                          out, kFormat, "block " + number(block)));
   }
   return header.virtual_size;
 }

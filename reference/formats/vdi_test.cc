@@ -92,10 +92,14 @@ TEST_F(VdiTest, BadHeaderFieldsAreRefused) {
     std::uint32_t value;
     const char* reason;
   } cases[] = {
-      {0x44, 0x00010000, "unsupported version"}, {0x48, 0x10, "header size"},
-      {0x48, 0x1000, "header size"},             {0x168, 4096, "sector size"},
-      {0x178, 2 * 1024 * 1024, "block size"},    {0x17c, 512, "extra bytes"},
-      {0x180, 1, "needs more than"},             {0x154, 0x201, "sector-aligned"},
+      {0x44, 0x00010000, "unsupported version"},
+      {0x48, 0x10, "header size"},
+      {0x48, 0x1000, "header size"},
+      {0x168, 4096, "sector size"},
+      {0x178, 2 * 1024 * 1024, "block size"},
+      {0x17c, 512, "extra bytes"},
+      {0x180, 1, "needs more than"},
+      {0x154, 0x201, "sector-aligned"},
       {0x158, 0x7ffffe00, "past the end"},
   };
   for (const auto& c : cases) {
@@ -114,9 +118,8 @@ TEST_F(VdiTest, VirtualSizeAboveTheLimitIsRefused) {
 TEST_F(VdiTest, TruncationsAtEveryStructureAreRefused) {
   const Bytes image = dynamic_image();
   const std::uint32_t data = load_le32(image, 0x158);
-  testing::expect_truncations_refused(vdi_format(), image,
-                                      {0x44, 0x200, load_le32(image, 0x154) + 4, data,
-                                       data + kMiB / 2});
+  testing::expect_truncations_refused(
+      vdi_format(), image, {0x44, 0x200, load_le32(image, 0x154) + 4, data, data + kMiB / 2});
 }
 
 TEST_F(VdiTest, RandomOverwritesOfHeaderAndMapAreDecodedOrRefused) {

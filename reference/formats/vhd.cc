@@ -78,9 +78,12 @@ bool matches_vpc(const RandomAccessSource& in) {
 // qemu 7.2's rule: the size is the CHS geometry's unless the creator is known
 // to store the real size in current_size, or the geometry is the maximum.
 std::uint64_t virtual_sectors(ByteView footer) {
-  static constexpr std::array<std::array<char, 4>, 5> kSizeTrustingCreators = {{
-      {'w', 'i', 'n', ' '}, {'q', 'e', 'm', '2'}, {'d', '2', 'v', ' '},
-      {'C', 'T', 'X', 'S'}, {'t', 'a', 'p', '\0'}}};
+  static constexpr std::array<std::array<char, 4>, 5> kSizeTrustingCreators = {
+      {{'w', 'i', 'n', ' '},
+       {'q', 'e', 'm', '2'},
+       {'d', '2', 'v', ' '},
+       {'C', 'T', 'X', 'S'},
+       {'t', 'a', 'p', '\0'}}};
   const std::uint64_t chs = std::uint64_t{load_be16(footer, kCylindersOffset)} *
                             footer[kCylindersOffset + 2] * footer[kCylindersOffset + 3];
   const bool trusts_current_size =
@@ -96,8 +99,9 @@ std::uint64_t virtual_sectors(ByteView footer) {
 Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, ExtentSink& out,
                                    std::uint64_t virtual_size) {
   if (virtual_size > in.size() - kFooterBytes) {
-    return bad_image(kFormat, "fixed disk of " + number(virtual_size) + " bytes needs more than the " +
-                                  number(in.size() - kFooterBytes) + " bytes before its footer");
+    return bad_image(kFormat, "fixed disk of " + number(virtual_size) +
+                                  " bytes needs more than the " + number(in.size() - kFooterBytes) +
+                                  " bytes before its footer");
   }
   if (virtual_size > 0) {
     IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, 0, 0, virtual_size, out, kFormat, "disk data"));
@@ -105,8 +109,8 @@ Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, ExtentSink& out
   return virtual_size;
 }
 
-Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& out,
-                                     ByteView footer, std::uint64_t virtual_size) {
+Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& out, ByteView footer,
+                                     std::uint64_t virtual_size) {
   auto header = read_bytes(in, load_be64(footer, kDataOffsetOffset), kDynamicHeaderBytes, kFormat,
                            "dynamic disk header");
   if (!header.ok()) return header.status();
@@ -118,8 +122,8 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
   }
   const std::uint64_t block_size = load_be32(*header, kBlockSizeOffset);
   if (block_size < kSectorSize || (block_size & (block_size - 1)) != 0) {
-    return bad_image(kFormat, "block size " + number(block_size) +
-                                  " is not a power of two of at least 512");
+    return bad_image(kFormat,
+                     "block size " + number(block_size) + " is not a power of two of at least 512");
   }
   const std::uint64_t entries = load_be32(*header, kMaxTableEntriesOffset);
   const std::uint64_t blocks = (virtual_size + block_size - 1) / block_size;
@@ -156,9 +160,9 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
     if (sector == kUnallocated) {
       IMAGELIB_RETURN_IF_ERROR(out.write_zero(guest, length));
     } else {
-      IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, std::uint64_t{sector} * kSectorSize + bitmap_size,
-                                                 guest, length, out, kFormat,
-                                                 "block " + number(block)));
+      IMAGELIB_RETURN_IF_ERROR(
+          copy_stored_bytes(in, std::uint64_t{sector} * kSectorSize + bitmap_size, guest, length,
+                            out, kFormat, "block " + number(block)));
     }
   }
   return virtual_size;
@@ -191,9 +195,10 @@ Result<std::uint64_t> decode_vpc(const RandomAccessSource& in, ExtentSink& out,
   }
   const std::uint32_t expected_type = footer_at_start ? kDiskTypeDynamic : kDiskTypeFixed;
   if (disk_type != expected_type) {
-    return bad_image(kFormat, "disk type " + number(disk_type) +
-                                  (footer_at_start ? " with a footer copy at offset 0 is not dynamic (3)"
-                                                   : " with a footer only at the end is not fixed (2)"));
+    return bad_image(kFormat,
+                     "disk type " + number(disk_type) +
+                         (footer_at_start ? " with a footer copy at offset 0 is not dynamic (3)"
+                                          : " with a footer only at the end is not fixed (2)"));
   }
   const std::uint64_t sectors = virtual_sectors(footer);
   if (sectors > kMaxSectors) {

@@ -60,20 +60,21 @@ TEST_F(VhdTest, DynamicDisksSizedByGeometryDecodeLikeQemu) {
 }
 
 TEST_F(VhdTest, DynamicDisksWithCurrentSizeDecodeLikeQemu) {
-  expect_decodes_like_qemu(vpc_format(),
-                           {"vpc", {"-o", "subformat=dynamic,force_size=on"}, 5 * kMiB + 4608,
-                            2 * kMiB, 2});
+  expect_decodes_like_qemu(
+      vpc_format(),
+      {"vpc", {"-o", "subformat=dynamic,force_size=on"}, 5 * kMiB + 4608, 2 * kMiB, 2});
 }
 
 TEST_F(VhdTest, FixedDisksDecodeLikeQemu) {
-  expect_decodes_like_qemu(vpc_format(), {"vpc", {"-o", "subformat=fixed"}, 2 * kMiB + 512, 700'000, 3});
   expect_decodes_like_qemu(vpc_format(),
-                           {"vpc", {"-o", "subformat=fixed,force_size=on"}, kMiB + 1536, 300'000, 4});
+                           {"vpc", {"-o", "subformat=fixed"}, 2 * kMiB + 512, 700'000, 3});
+  expect_decodes_like_qemu(
+      vpc_format(), {"vpc", {"-o", "subformat=fixed,force_size=on"}, kMiB + 1536, 300'000, 4});
 }
 
 TEST_F(VhdTest, DisksAbove4GiBWithLittleDataDecodeLikeQemu) {
-  expect_decodes_like_qemu(vpc_format(), {"vpc", {"-o", "force_size=on"}, 4 * kGiB + 3 * kMiB + 1024,
-                                          2 * kMiB, 5});
+  expect_decodes_like_qemu(
+      vpc_format(), {"vpc", {"-o", "force_size=on"}, 4 * kGiB + 3 * kMiB + 1024, 2 * kMiB, 5});
 }
 
 TEST_F(VhdTest, BothFooterPlacesAreRecognisedAndZerosAreNot) {
@@ -164,9 +165,9 @@ TEST_F(VhdTest, HugeSizesAreRefused) {
 TEST_F(VhdTest, TruncationsAtEveryStructureAreRefused) {
   const Bytes image = dynamic_image();
   const std::uint64_t table = load_be64(image, 512 + 16);
-  testing::expect_truncations_refused(vpc_format(), image,
-                                      {8, 512, 1024, 1536, table + 4, image.size() - 600,
-                                       image.size() - 4096});
+  testing::expect_truncations_refused(
+      vpc_format(), image,
+      {8, 512, 1024, 1536, table + 4, image.size() - 600, image.size() - 4096});
   testing::expect_truncations_refused(vpc_format(), fixed_image(), {8, 512});
 }
 
@@ -174,7 +175,8 @@ TEST_F(VhdTest, RandomOverwritesOfFooterHeaderAndTableAreDecodedOrRefused) {
   // Footer bytes are covered by the checksum, so most overwrites there are
   // refused early; the dynamic header and BAT get the rest.
   const Bytes image = dynamic_image();
-  testing::expect_random_overwrites_handled(vpc_format(), image, {{0, 512}, {512, 1536}, {1536, 1536 + 16}});
+  testing::expect_random_overwrites_handled(vpc_format(), image,
+                                            {{0, 512}, {512, 1536}, {1536, 1536 + 16}});
 }
 
 TEST_F(VhdTest, BitFlipsInFootersHeaderAndTableAreDecodedOrRefused) {

@@ -22,20 +22,20 @@ constexpr std::string_view kFileSignature = "vhdxfile";
 constexpr std::uint64_t kHeaderOffsets[2] = {64 * 1024, 128 * 1024};
 constexpr std::uint64_t kHeaderBytes = 4096;
 constexpr std::uint32_t kHeaderSignature = 0x64616568;  // "head", offset 0
-constexpr std::size_t kChecksumOffset = 4;               // u32, headers and region table
-constexpr std::size_t kSequenceOffset = 8;               // u64
-constexpr std::size_t kLogGuidOffset = 48;               // 16 bytes
-constexpr std::size_t kLogVersionOffset = 64;            // u16
-constexpr std::size_t kVersionOffset = 66;               // u16
-constexpr std::size_t kLogLengthOffset = 68;             // u32
-constexpr std::size_t kLogOffsetOffset = 72;             // u64
-constexpr std::size_t kHeaderFieldsBytes = 80;           // the fields above, compared for ties
+constexpr std::size_t kChecksumOffset = 4;              // u32, headers and region table
+constexpr std::size_t kSequenceOffset = 8;              // u64
+constexpr std::size_t kLogGuidOffset = 48;              // 16 bytes
+constexpr std::size_t kLogVersionOffset = 64;           // u16
+constexpr std::size_t kVersionOffset = 66;              // u16
+constexpr std::size_t kLogLengthOffset = 68;            // u32
+constexpr std::size_t kLogOffsetOffset = 72;            // u64
+constexpr std::size_t kHeaderFieldsBytes = 80;          // the fields above, compared for ties
 
 // Region table: 64 KiB at 192 KiB, CRC-32C over the 64 KiB.
 constexpr std::uint64_t kRegionTableOffset = 192 * 1024;
 constexpr std::uint64_t kRegionTableBytes = 64 * 1024;
 constexpr std::uint32_t kRegionSignature = 0x69676572;  // "regi", offset 0
-constexpr std::size_t kRegionCountOffset = 8;            // u32
+constexpr std::size_t kRegionCountOffset = 8;           // u32
 constexpr std::size_t kRegionEntriesOffset = 16;
 constexpr std::size_t kRegionEntryBytes = 32;  // guid, u64 offset, u32 length, u32 flags
 constexpr std::uint32_t kMaxRegions = 2047;
@@ -45,11 +45,12 @@ constexpr std::uint32_t kRequired = 1;  // region flag bit 0
 constexpr std::string_view kMetadataSignature = "metadata";
 constexpr std::size_t kMetadataCountOffset = 10;  // u16
 constexpr std::size_t kMetadataEntriesOffset = 32;
-constexpr std::size_t kMetadataEntryBytes = 32;  // guid, u32 offset, u32 length, u32 flags, reserved
+// Metadata entries: guid, u32 offset, u32 length, u32 flags, reserved.
+constexpr std::size_t kMetadataEntryBytes = 32;
 constexpr std::uint64_t kMetadataTableBytes = 64 * 1024;
 constexpr std::uint32_t kMaxMetadataEntries = 2047;
 constexpr std::uint32_t kMetadataRequired = 4;  // metadata flag bit 2
-constexpr std::uint32_t kHasParent = 2;          // file parameters flag bit 1
+constexpr std::uint32_t kHasParent = 2;         // file parameters flag bit 1
 
 // BAT entries: state in bits 0-2, file offset in MiB in bits 20-63.
 constexpr std::uint64_t kStateMask = 7;
@@ -63,21 +64,32 @@ using Guid = std::array<std::uint8_t, 16>;
 // A GUID as VHDX stores it: data1-3 little-endian, data4 as bytes.
 constexpr Guid ms_guid(std::uint32_t d1, std::uint16_t d2, std::uint16_t d3,
                        std::array<std::uint8_t, 8> d4) {
-  return {static_cast<std::uint8_t>(d1), static_cast<std::uint8_t>(d1 >> 8),
-          static_cast<std::uint8_t>(d1 >> 16), static_cast<std::uint8_t>(d1 >> 24),
-          static_cast<std::uint8_t>(d2), static_cast<std::uint8_t>(d2 >> 8),
-          static_cast<std::uint8_t>(d3), static_cast<std::uint8_t>(d3 >> 8),
-          d4[0], d4[1], d4[2], d4[3], d4[4], d4[5], d4[6], d4[7]};
+  Guid guid{};
+  for (std::size_t i = 0; i < 4; ++i) guid[i] = static_cast<std::uint8_t>(d1 >> (8 * i));
+  for (std::size_t i = 0; i < 2; ++i) {
+    guid[4 + i] = static_cast<std::uint8_t>(d2 >> (8 * i));
+    guid[6 + i] = static_cast<std::uint8_t>(d3 >> (8 * i));
+  }
+  for (std::size_t i = 0; i < 8; ++i) guid[8 + i] = d4[i];
+  return guid;
 }
 
-constexpr Guid kBatRegion = ms_guid(0x2dc27766, 0xf623, 0x4200, {0x9d, 0x64, 0x11, 0x5e, 0x9b, 0xfd, 0x4a, 0x08});
-constexpr Guid kMetadataRegion = ms_guid(0x8b7ca206, 0x4790, 0x4b9a, {0xb8, 0xfe, 0x57, 0x5f, 0x05, 0x0f, 0x88, 0x6e});
-constexpr Guid kFileParameters = ms_guid(0xcaa16737, 0xfa36, 0x4d43, {0xb3, 0xb6, 0x33, 0xf0, 0xaa, 0x44, 0xe7, 0x6b});
-constexpr Guid kVirtualDiskSize = ms_guid(0x2fa54224, 0xcd1b, 0x4876, {0xb2, 0x11, 0x5d, 0xbe, 0xd8, 0x3b, 0xf4, 0xb8});
-constexpr Guid kPage83Data = ms_guid(0xbeca12ab, 0xb2e6, 0x4523, {0x93, 0xef, 0xc3, 0x09, 0xe0, 0x00, 0xc7, 0x46});
-constexpr Guid kLogicalSectorSize = ms_guid(0x8141bf1d, 0xa96f, 0x4709, {0xba, 0x47, 0xf2, 0x33, 0xa8, 0xfa, 0xab, 0x5f});
-constexpr Guid kPhysicalSectorSize = ms_guid(0xcda348c7, 0x445d, 0x4471, {0x9c, 0xc9, 0xe9, 0x88, 0x52, 0x51, 0xc5, 0x56});
-constexpr Guid kParentLocator = ms_guid(0xa8d35f2d, 0xb30b, 0x454d, {0xab, 0xf7, 0xd3, 0xd8, 0x48, 0x34, 0xab, 0x0c});
+constexpr Guid kBatRegion =
+    ms_guid(0x2dc27766, 0xf623, 0x4200, {0x9d, 0x64, 0x11, 0x5e, 0x9b, 0xfd, 0x4a, 0x08});
+constexpr Guid kMetadataRegion =
+    ms_guid(0x8b7ca206, 0x4790, 0x4b9a, {0xb8, 0xfe, 0x57, 0x5f, 0x05, 0x0f, 0x88, 0x6e});
+constexpr Guid kFileParameters =
+    ms_guid(0xcaa16737, 0xfa36, 0x4d43, {0xb3, 0xb6, 0x33, 0xf0, 0xaa, 0x44, 0xe7, 0x6b});
+constexpr Guid kVirtualDiskSize =
+    ms_guid(0x2fa54224, 0xcd1b, 0x4876, {0xb2, 0x11, 0x5d, 0xbe, 0xd8, 0x3b, 0xf4, 0xb8});
+constexpr Guid kPage83Data =
+    ms_guid(0xbeca12ab, 0xb2e6, 0x4523, {0x93, 0xef, 0xc3, 0x09, 0xe0, 0x00, 0xc7, 0x46});
+constexpr Guid kLogicalSectorSize =
+    ms_guid(0x8141bf1d, 0xa96f, 0x4709, {0xba, 0x47, 0xf2, 0x33, 0xa8, 0xfa, 0xab, 0x5f});
+constexpr Guid kPhysicalSectorSize =
+    ms_guid(0xcda348c7, 0x445d, 0x4471, {0x9c, 0xc9, 0xe9, 0x88, 0x52, 0x51, 0xc5, 0x56});
+constexpr Guid kParentLocator =
+    ms_guid(0xa8d35f2d, 0xb30b, 0x454d, {0xab, 0xf7, 0xd3, 0xd8, 0x48, 0x34, 0xab, 0x0c});
 
 std::string number(std::uint64_t value) { return std::to_string(value); }
 
@@ -136,13 +148,13 @@ Result<Bytes> read_current_header(const RandomAccessSource& in) {
       valid[i] = std::move(*header);
     }
   }
-  if (!valid[0] && !valid[1]) return bad_image(kFormat, "no valid header (checksum, signature or version)");
+  if (!valid[0] && !valid[1])
+    return bad_image(kFormat, "no valid header (checksum, signature or version)");
   if (!valid[0]) return std::move(*valid[1]);
   if (!valid[1]) return std::move(*valid[0]);
   const std::uint64_t first = load_le64(*valid[0], kSequenceOffset);
   const std::uint64_t second = load_le64(*valid[1], kSequenceOffset);
-  if (first == second &&
-      std::memcmp(valid[0]->data(), valid[1]->data(), kHeaderFieldsBytes) != 0) {
+  if (first == second && std::memcmp(valid[0]->data(), valid[1]->data(), kHeaderFieldsBytes) != 0) {
     return bad_image(kFormat, "two different headers share sequence number " + number(first));
   }
   return std::move(first >= second ? *valid[0] : *valid[1]);
@@ -152,8 +164,8 @@ Result<Bytes> read_current_header(const RandomAccessSource& in) {
 Result<FileRange> check_log(ByteView header, std::uint64_t file_size) {
   const FileRange log{load_le64(header, kLogOffsetOffset), load_le32(header, kLogLengthOffset)};
   if (load_le16(header, kLogVersionOffset) != 0) {
-    return bad_image(kFormat, "log version " + number(load_le16(header, kLogVersionOffset)) +
-                                  " is not 0");
+    return bad_image(kFormat,
+                     "log version " + number(load_le16(header, kLogVersionOffset)) + " is not 0");
   }
   if (log.offset < kMiBytes || log.offset % kMiBytes != 0 || log.length % kMiBytes != 0 ||
       !fits_in(log.offset, log.length, file_size)) {
@@ -162,8 +174,9 @@ Result<FileRange> check_log(ByteView header, std::uint64_t file_size) {
                                   " bytes) is not MiB-aligned or lies outside the file");
   }
   if (!is_all_zero(header.subspan(kLogGuidOffset, 16)) && log.length != 0) {
-    return bad_image(kFormat, "the log GUID is set: the log may hold writes that need replaying "
-                              "(open the image once in Hyper-V or qemu to replay it)");
+    return bad_image(kFormat,
+                     "the log GUID is set: the log may hold writes that need replaying "
+                     "(open the image once in Hyper-V or qemu to replay it)");
   }
   return log;
 }
@@ -176,10 +189,12 @@ struct Regions {
 Result<Regions> read_region_table(const RandomAccessSource& in, const FileRange& log) {
   auto table = read_bytes(in, kRegionTableOffset, kRegionTableBytes, kFormat, "region table");
   if (!table.ok()) return table.status();
-  if (load_le32(*table, 0) != kRegionSignature) return bad_image(kFormat, "bad region table signature");
+  if (load_le32(*table, 0) != kRegionSignature)
+    return bad_image(kFormat, "bad region table signature");
   if (!checksum_ok(*table)) return bad_image(kFormat, "the region table checksum is wrong");
   const std::uint32_t count = load_le32(*table, kRegionCountOffset);
-  if (count > kMaxRegions) return bad_image(kFormat, "region table of " + number(count) + " entries");
+  if (count > kMaxRegions)
+    return bad_image(kFormat, "region table of " + number(count) + " entries");
   std::optional<FileRange> bat, metadata;
   std::vector<FileRange> taken = {{0, kMiBytes}, log};
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -197,7 +212,8 @@ Result<Regions> read_region_table(const RandomAccessSource& in, const FileRange&
       return bad_image(kFormat, "the region table names a region twice");
     }
     if (range.offset % kMiBytes != 0 || !fits_in(range.offset, range.length, in.size()) ||
-        std::any_of(taken.begin(), taken.end(), [&](const FileRange& r) { return r.overlaps(range); })) {
+        std::any_of(taken.begin(), taken.end(),
+                    [&](const FileRange& r) { return r.overlaps(range); })) {
       return bad_image(kFormat, std::string(is_bat ? "BAT" : "metadata") + " region at offset " +
                                     number(range.offset) +
                                     " is not MiB-aligned, lies outside the file or overlaps "
@@ -206,7 +222,8 @@ Result<Regions> read_region_table(const RandomAccessSource& in, const FileRange&
     taken.push_back(range);
     (is_bat ? bat : metadata) = range;
   }
-  if (!bat || !metadata) return bad_image(kFormat, "the region table lacks the BAT or the metadata");
+  if (!bat || !metadata)
+    return bad_image(kFormat, "the region table lacks the BAT or the metadata");
   return Regions{*bat, *metadata};
 }
 
@@ -274,7 +291,8 @@ Result<Metadata> read_metadata(const RandomAccessSource& in, const FileRange& re
                     load_le64(*items[1].value, 0)};
   const std::uint64_t b = metadata.block_size;
   if (b < kMiBytes || b > 256 * kMiBytes || (b & (b - 1)) != 0) {
-    return bad_image(kFormat, "block size " + number(b) + " is not a power of two from 1 to 256 MiB");
+    return bad_image(kFormat,
+                     "block size " + number(b) + " is not a power of two from 1 to 256 MiB");
   }
   if (metadata.logical_sector_size != 512 && metadata.logical_sector_size != 4096) {
     return bad_image(kFormat, "logical sector size " + number(metadata.logical_sector_size) +
@@ -317,20 +335,22 @@ Result<std::uint64_t> decode_vhdx(const RandomAccessSource& in, ExtentSink& out,
     return load_le64(*bat, 8 * (block + block / chunk_ratio));
   };
 
-  const std::vector<FileRange> metadata_ranges = {{0, kMiBytes}, *log, regions->bat, regions->metadata};
+  const std::vector<FileRange> metadata_ranges = {
+      {0, kMiBytes}, *log, regions->bat, regions->metadata};
   std::vector<std::uint64_t> starts;
   for (std::uint64_t block = 0; block < blocks; ++block) {
     const std::uint64_t entry = payload_entry(block);
     const std::uint64_t state = entry & kStateMask;
     if (state == kPartiallyPresent) {
-      return bad_image(kFormat, "block " + number(block) +
-                                    " is partially present, which needs a parent image");
+      return bad_image(
+          kFormat, "block " + number(block) + " is partially present, which needs a parent image");
     }
     if (state == 4 || state > kPartiallyPresent) {
       return bad_image(kFormat, "block " + number(block) + " has unknown state " + number(state));
     }
     if (state != kFullyPresent) continue;
-    const FileRange stored{entry & kOffsetMask, bytes_in_disk(block * block_size, block_size, virtual_size)};
+    const FileRange stored{entry & kOffsetMask,
+                           bytes_in_disk(block * block_size, block_size, virtual_size)};
     if (!fits_in(stored.offset, stored.length, in.size()) ||
         std::any_of(metadata_ranges.begin(), metadata_ranges.end(),
                     [&](const FileRange& r) { return r.overlaps(stored); })) {

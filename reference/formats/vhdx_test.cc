@@ -16,7 +16,8 @@ constexpr std::size_t kHeader2 = 128 * 1024;
 constexpr std::size_t kRegionTable = 192 * 1024;
 
 void store_le(Bytes& bytes, std::size_t offset, std::uint64_t value, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  for (std::size_t i = 0; i < width; ++i)
+    bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 // Recomputes the CRC-32C of the `length`-byte structure at `offset`
@@ -79,13 +80,13 @@ class VhdxTest : public ::testing::Test {
 TEST_F(VhdxTest, DynamicDisksDecodeLikeQemu) {
   expect_decodes_like_qemu(vhdx_format(), {"vhdx", {}, 3 * kMiB + 12800, 900'000, 1});
   expect_decodes_like_qemu(vhdx_format(), {"vhdx", {}, 1'000'001, 300'000, 11});
-  expect_decodes_like_qemu(vhdx_format(),
-                           {"vhdx", {"-o", "block_size=1M,log_size=1M"}, 9 * kMiB + 4608, 3 * kMiB, 2});
+  expect_decodes_like_qemu(
+      vhdx_format(), {"vhdx", {"-o", "block_size=1M,log_size=1M"}, 9 * kMiB + 4608, 3 * kMiB, 2});
 }
 
 TEST_F(VhdxTest, FixedDisksDecodeLikeQemu) {
-  expect_decodes_like_qemu(vhdx_format(),
-                           {"vhdx", {"-o", "subformat=fixed,block_size=1M"}, 2 * kMiB + 512, 700'000, 3});
+  expect_decodes_like_qemu(
+      vhdx_format(), {"vhdx", {"-o", "subformat=fixed,block_size=1M"}, 2 * kMiB + 512, 700'000, 3});
 }
 
 TEST_F(VhdxTest, DisksAbove4GiBWithLittleDataDecodeLikeQemu) {
@@ -122,7 +123,8 @@ TEST_F(VhdxTest, ALogThatMayNeedReplayingIsRefused) {
 
 TEST_F(VhdxTest, DifferencingDisksAreRefused) {
   Bytes image = dynamic_image();
-  const std::size_t parameters = metadata_offset(image) + load_le32(image, metadata_entry(image, 0x37) + 16);
+  const std::size_t parameters =
+      metadata_offset(image) + load_le32(image, metadata_entry(image, 0x37) + 16);
   image[parameters + 4] |= 2;  // HasParent
   expect_refused(vhdx_format(), image, "has a parent");
 
@@ -130,7 +132,8 @@ TEST_F(VhdxTest, DifferencingDisksAreRefused) {
   const std::size_t page83 = metadata_entry(image, 0xab);
   const Bytes parent_locator = {0x2d, 0x5f, 0xd3, 0xa8, 0x0b, 0xb3, 0x4d, 0x45,
                                 0xab, 0xf7, 0xd3, 0xd8, 0x48, 0x34, 0xab, 0x0c};
-  std::copy(parent_locator.begin(), parent_locator.end(), image.begin() + static_cast<std::ptrdiff_t>(page83));
+  std::copy(parent_locator.begin(), parent_locator.end(),
+            image.begin() + static_cast<std::ptrdiff_t>(page83));
   expect_refused(vhdx_format(), image, "parent locator");
 
   image = dynamic_image();
@@ -149,12 +152,14 @@ TEST_F(VhdxTest, BadChecksumsAndTablesAreRefused) {
   expect_refused(vhdx_format(), image, "metadata table signature");
 
   image = dynamic_image();
-  const std::size_t size_item = metadata_offset(image) + load_le32(image, metadata_entry(image, 0x24) + 16);
+  const std::size_t size_item =
+      metadata_offset(image) + load_le32(image, metadata_entry(image, 0x24) + 16);
   store_le(image, size_item, std::uint64_t{1} << 50, 8);  // 1 PiB
   expect_refused(vhdx_format(), image, "above the limit");
 
   image = dynamic_image();
-  const std::size_t parameters = metadata_offset(image) + load_le32(image, metadata_entry(image, 0x37) + 16);
+  const std::size_t parameters =
+      metadata_offset(image) + load_le32(image, metadata_entry(image, 0x37) + 16);
   store_le(image, parameters, 3 * kMiB, 4);
   expect_refused(vhdx_format(), image, "block size");
 
@@ -195,7 +200,8 @@ TEST_F(VhdxTest, BlocksOutsideTheFileOverMetadataOrSharedAreRefused) {
 TEST_F(VhdxTest, TruncationsAtEveryStructureAreRefused) {
   const Bytes image = dynamic_image();
   const std::size_t bat = bat_offset(image);
-  const std::size_t first_block = static_cast<std::size_t>(load_le64(image, bat) & ~std::uint64_t{0xfffff});
+  const std::size_t first_block =
+      static_cast<std::size_t>(load_le64(image, bat) & ~std::uint64_t{0xfffff});
   testing::expect_truncations_refused(vhdx_format(), image,
                                       {8, kHeader1 + 4096, kHeader2 + 4096, kRegionTable + 4096,
                                        bat + 8, metadata_offset(image) + 4096, first_block + 1000});
@@ -205,9 +211,11 @@ TEST_F(VhdxTest, RandomOverwritesOfMetadataAndBatAreDecodedOrRefused) {
   const Bytes image = dynamic_image();
   const std::size_t metadata = metadata_offset(image);
   const std::size_t bat = bat_offset(image);
-  testing::expect_random_overwrites_handled(
-      vhdx_format(), image, {{kHeader1, kHeader1 + 80}, {metadata, metadata + 192}, {bat, bat + 64},
-                             {metadata + 64 * 1024, metadata + 64 * 1024 + 64}});
+  testing::expect_random_overwrites_handled(vhdx_format(), image,
+                                            {{kHeader1, kHeader1 + 80},
+                                             {metadata, metadata + 192},
+                                             {bat, bat + 64},
+                                             {metadata + 64 * 1024, metadata + 64 * 1024 + 64}});
 }
 
 TEST_F(VhdxTest, BitFlipsInHeadersRegionsMetadataAndBatAreDecodedOrRefused) {

@@ -17,17 +17,17 @@ constexpr std::string_view kFormat = "vmdk";
 constexpr std::uint64_t kSector = 512;
 
 // SparseExtentHeader (512 bytes, little-endian apart from the magic).
-constexpr std::string_view kSparseMagic = "KDMV";  // offset 0
-constexpr std::string_view kCowdMagic = "COWD";    // VMDK3 / vmfsSparse
-constexpr std::size_t kVersionOffset = 4;          // u32
-constexpr std::size_t kFlagsOffset = 8;            // u32
-constexpr std::size_t kCapacityOffset = 12;        // u64 sectors
-constexpr std::size_t kGrainSizeOffset = 20;       // u64 sectors
-constexpr std::size_t kDescriptorOffsetOffset = 28;  // u64 sectors
-constexpr std::size_t kDescriptorSizeOffset = 36;    // u64 sectors
-constexpr std::size_t kGtesPerGtOffset = 44;         // u32
-constexpr std::size_t kGdOffsetOffset = 56;          // u64 sectors
-constexpr std::size_t kGrainOffsetOffset = 64;       // u64 sectors (overHead)
+constexpr std::string_view kSparseMagic = "KDMV";     // offset 0
+constexpr std::string_view kCowdMagic = "COWD";       // VMDK3 / vmfsSparse
+constexpr std::size_t kVersionOffset = 4;             // u32
+constexpr std::size_t kFlagsOffset = 8;               // u32
+constexpr std::size_t kCapacityOffset = 12;           // u64 sectors
+constexpr std::size_t kGrainSizeOffset = 20;          // u64 sectors
+constexpr std::size_t kDescriptorOffsetOffset = 28;   // u64 sectors
+constexpr std::size_t kDescriptorSizeOffset = 36;     // u64 sectors
+constexpr std::size_t kGtesPerGtOffset = 44;          // u32
+constexpr std::size_t kGdOffsetOffset = 56;           // u64 sectors
+constexpr std::size_t kGrainOffsetOffset = 64;        // u64 sectors (overHead)
 constexpr std::size_t kCompressAlgorithmOffset = 77;  // u16
 constexpr std::uint32_t kFlagZeroedGrainGte = 1u << 2;
 constexpr std::uint32_t kFlagMarkers = 1u << 17;
@@ -56,7 +56,8 @@ constexpr std::uint32_t kZeroedGrainGte = 1;
 std::string number(std::uint64_t value) { return std::to_string(value); }
 
 bool starts_with(ByteView bytes, std::string_view prefix) {
-  return bytes.size() >= prefix.size() && std::memcmp(bytes.data(), prefix.data(), prefix.size()) == 0;
+  return bytes.size() >= prefix.size() &&
+         std::memcmp(bytes.data(), prefix.data(), prefix.size()) == 0;
 }
 
 // qemu's probe of a text descriptor file: after comments and blank lines,
@@ -79,7 +80,8 @@ bool is_descriptor_text(ByteView head) {
 bool matches_vmdk(const RandomAccessSource& in) {
   Bytes head(std::min<std::uint64_t>(kSector, in.size()));
   if (!in.read_at(0, head).ok()) return false;
-  return starts_with(head, kSparseMagic) || starts_with(head, kCowdMagic) || is_descriptor_text(head);
+  return starts_with(head, kSparseMagic) || starts_with(head, kCowdMagic) ||
+         is_descriptor_text(head);
 }
 
 struct Geometry {
@@ -96,17 +98,20 @@ struct Geometry {
 // footer's copy when that one defers to the footer (GD_AT_END).
 Result<Bytes> effective_header(const RandomAccessSource& in, Bytes header) {
   if (load_le64(header, kGdOffsetOffset) != kGdAtEnd) return header;
-  if (in.size() < kSector + kFooterBytes) return bad_image(kFormat, "the file is too short for a footer");
+  if (in.size() < kSector + kFooterBytes)
+    return bad_image(kFormat, "the file is too short for a footer");
   auto footer = read_bytes(in, in.size() - kFooterBytes, kFooterBytes, kFormat, "footer");
   if (!footer.ok()) return footer.status();
   const ByteView marker = ByteView(*footer).first(kSector);
   const ByteView copy = ByteView(*footer).subspan(kSector, kSector);
   const ByteView end = ByteView(*footer).subspan(2 * kSector, kSector);
-  if (load_le32(marker, kMarkerSizeOffset) != 0 || load_le32(marker, kMarkerTypeOffset) != kMarkerFooter ||
-      !starts_with(copy, kSparseMagic) || load_le64(end, 0) != 0 ||
-      load_le32(end, kMarkerSizeOffset) != 0 || load_le32(end, kMarkerTypeOffset) != kMarkerEndOfStream) {
-    return bad_image(kFormat, "the header defers to a footer, and the file does not end with "
-                              "footer and end-of-stream markers");
+  if (load_le32(marker, kMarkerSizeOffset) != 0 ||
+      load_le32(marker, kMarkerTypeOffset) != kMarkerFooter || !starts_with(copy, kSparseMagic) ||
+      load_le64(end, 0) != 0 || load_le32(end, kMarkerSizeOffset) != 0 ||
+      load_le32(end, kMarkerTypeOffset) != kMarkerEndOfStream) {
+    return bad_image(kFormat,
+                     "the header defers to a footer, and the file does not end with "
+                     "footer and end-of-stream markers");
   }
   if (load_le64(copy, kGdOffsetOffset) == kGdAtEnd) {
     return bad_image(kFormat, "the footer's grain directory offset points at the footer again");
@@ -116,7 +121,8 @@ Result<Bytes> effective_header(const RandomAccessSource& in, Bytes header) {
 
 Result<Geometry> parse_geometry(ByteView h, const DecodeLimits& limits) {
   const std::uint32_t version = load_le32(h, kVersionOffset);
-  if (version < 1 || version > 3) return bad_image(kFormat, "unsupported version " + number(version));
+  if (version < 1 || version > 3)
+    return bad_image(kFormat, "unsupported version " + number(version));
   const std::uint16_t algorithm = load_le16(h, kCompressAlgorithmOffset);
   if (algorithm != kCompressNone && algorithm != kCompressDeflate) {
     return bad_image(kFormat, "unknown compression algorithm " + number(algorithm));
@@ -136,18 +142,19 @@ Result<Geometry> parse_geometry(ByteView h, const DecodeLimits& limits) {
   }
   g.grain_sectors = load_le64(h, kGrainSizeOffset);
   if (g.grain_sectors == 0 || g.grain_sectors > kMaxGrainSectors) {
-    return bad_image(kFormat, "grain of " + number(g.grain_sectors) +
-                                  " sectors is empty or above 1 GiB");
+    return bad_image(kFormat,
+                     "grain of " + number(g.grain_sectors) + " sectors is empty or above 1 GiB");
   }
   g.gtes_per_gt = load_le32(h, kGtesPerGtOffset);
   if (g.gtes_per_gt == 0 || g.gtes_per_gt > kMaxGtesPerGt) {
-    return bad_image(kFormat, "grain tables of " + number(g.gtes_per_gt) +
-                                  " entries (1 to 512 allowed)");
+    return bad_image(kFormat,
+                     "grain tables of " + number(g.gtes_per_gt) + " entries (1 to 512 allowed)");
   }
   const std::uint64_t sectors_per_gt = g.grain_sectors * g.gtes_per_gt;
   g.gd_entries = (g.capacity_sectors + sectors_per_gt - 1) / sectors_per_gt;
   if (g.gd_entries > kMaxGdEntries) {
-    return bad_image(kFormat, "grain directory of " + number(g.gd_entries) + " entries is too large");
+    return bad_image(kFormat,
+                     "grain directory of " + number(g.gd_entries) + " entries is too large");
   }
   g.gd_sector = load_le64(h, kGdOffsetOffset);
   return g;
@@ -157,7 +164,8 @@ Status check_descriptor(const RandomAccessSource& in, ByteView header, const Geo
   const std::uint64_t sector = load_le64(header, kDescriptorOffsetOffset);
   const std::uint64_t sectors = load_le64(header, kDescriptorSizeOffset);
   if (sector == 0 || sectors == 0) return bad_image(kFormat, "no embedded descriptor");
-  if (sector > in.size() / kSector) return bad_image(kFormat, "the descriptor lies outside the file");
+  if (sector > in.size() / kSector)
+    return bad_image(kFormat, "the descriptor lies outside the file");
   const std::uint64_t length = std::min(sectors, kMaxDescriptorBytes / kSector) * kSector;
   auto text = read_bytes(in, sector * kSector, length, kFormat, "descriptor");
   if (!text.ok()) return text.status();
@@ -207,8 +215,10 @@ class GrainInflater {
 
   // The number of bytes `compressed` inflates to in `grain`; kBadImage when
   // it is not one complete zlib stream that fits.
-  Result<std::uint64_t> inflate_grain(ByteView compressed, MutableByteView grain, std::uint64_t index) {
-    if (!ok_ || inflateReset(&stream_) != Z_OK) return Status(ErrorCode::kInternal, "zlib init failed");
+  Result<std::uint64_t> inflate_grain(ByteView compressed, MutableByteView grain,
+                                      std::uint64_t index) {
+    if (!ok_ || inflateReset(&stream_) != Z_OK)
+      return Status(ErrorCode::kInternal, "zlib init failed");
     stream_.next_in = const_cast<Bytef*>(compressed.data());
     stream_.avail_in = static_cast<uInt>(compressed.size());
     stream_.next_out = grain.data();
@@ -234,14 +244,16 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
     return bad_image(kFormat, "VMDK3 (COWD) sparse extents are not supported");
   }
   if (!starts_with(*first, kSparseMagic)) {
-    return bad_image(kFormat, is_descriptor_text(*first)
-                                  ? "a text descriptor file: the disk's data lives in the files it names"
-                                  : "no KDMV header");
+    return bad_image(kFormat,
+                     is_descriptor_text(*first)
+                         ? "a text descriptor file: the disk's data lives in the files it names"
+                         : "no KDMV header");
   }
   if (first->size() < kSector) return bad_image(kFormat, "the file is shorter than a header");
   if (load_le64(*first, kCapacityOffset) == 0) {
-    return bad_image(kFormat, "capacity 0: the header defers to its descriptor, which names other "
-                              "files");
+    return bad_image(kFormat,
+                     "capacity 0: the header defers to its descriptor, which names other "
+                     "files");
   }
   auto header = effective_header(in, *first);
   if (!header.ok()) return header.status();
@@ -257,7 +269,8 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
   if (g.gd_sector > in.size() / kSector) {
     return bad_image(kFormat, "the grain directory lies outside the file");
   }
-  auto directory = read_bytes(in, g.gd_sector * kSector, 4 * g.gd_entries, kFormat, "grain directory");
+  auto directory =
+      read_bytes(in, g.gd_sector * kSector, 4 * g.gd_entries, kFormat, "grain directory");
   if (!directory.ok()) return directory.status();
 
   // The guest offset of grain `j` of table `i`, or virtual_size past the disk.
@@ -274,8 +287,8 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
   for (std::uint64_t i = 0; i < g.gd_entries; ++i) {
     if (const std::uint32_t s = load_le32(*directory, 4 * i); s != 0) tables.push_back(s * kSector);
   }
-  IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(tables, 4 * std::uint64_t{g.gtes_per_gt},
-                                                 kFormat, "grain tables"));
+  IMAGELIB_RETURN_IF_ERROR(
+      check_blocks_disjoint(tables, 4 * std::uint64_t{g.gtes_per_gt}, kFormat, "grain tables"));
   std::vector<std::uint64_t> grains;
   const std::uint64_t most_grains = in.size() / (g.compressed ? kSector : grain_bytes) + 1;
   const auto collect_grains = [&](std::uint64_t i, ByteView table) {
@@ -290,8 +303,8 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
     return Status{};
   };
   IMAGELIB_RETURN_IF_ERROR(for_each_grain_table(in, g, *directory, collect_grains));
-  IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(grains, g.compressed ? kSector : grain_bytes,
-                                                 kFormat, "grains"));
+  IMAGELIB_RETURN_IF_ERROR(
+      check_blocks_disjoint(grains, g.compressed ? kSector : grain_bytes, kFormat, "grains"));
 
   // Second pass: emit, joining grains that are contiguous in both the disk
   // and the file into one large copy, and neighbouring zero grains into one

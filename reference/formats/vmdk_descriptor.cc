@@ -81,8 +81,8 @@ Result<std::uint64_t> parse_extent(std::string_view line) {
   }
   const std::string_view name = line.substr(1, line.size() - 2);
   if (name.empty() || name.find_first_of("/\\:") != std::string_view::npos) {
-    return bad_image(kFormat, "extent file name " + quoted(name) +
-                                  " is a path: it could name another file");
+    return bad_image(kFormat,
+                     "extent file name " + quoted(name) + " is a path: it could name another file");
   }
   return sectors;
 }
@@ -107,8 +107,9 @@ Result<VmdkDescriptor> parse_vmdk_descriptor(std::string_view text) {
     std::string_view rest = line;
     if (is_access_word(next_word(rest))) {
       if (extent_sectors) {
-        return bad_image(kFormat, "the descriptor has more than one extent (a split or "
-                                  "multi-file disk)");
+        return bad_image(kFormat,
+                         "the descriptor has more than one extent (a split or "
+                         "multi-file disk)");
       }
       auto sectors = parse_extent(line);
       if (!sectors.ok()) return sectors.status();
@@ -126,8 +127,8 @@ Result<VmdkDescriptor> parse_vmdk_descriptor(std::string_view text) {
     } else if (equals_ignoring_case(key, "parentFileNameHint")) {
       return bad_image(kFormat, "delta disk: parentFileNameHint names a parent image");
     } else if (equals_ignoring_case(key, "parentCID") && !equals_ignoring_case(value, "ffffffff")) {
-      return bad_image(kFormat, "delta disk: parentCID " + std::string(value) +
-                                    " refers to a parent image");
+      return bad_image(kFormat,
+                       "delta disk: parentCID " + std::string(value) + " refers to a parent image");
     }
   }
   if (!create_type) return bad_image(kFormat, "the descriptor has no createType");

@@ -13,7 +13,7 @@
 namespace imagelib {
 
 struct VmdkDescriptor {
-  bool stream_optimized;        // createType streamOptimized (else monolithicSparse)
+  bool stream_optimized;         // createType streamOptimized (else monolithicSparse)
   std::uint64_t extent_sectors;  // the size of its single SPARSE extent
 };
 

@@ -37,8 +37,7 @@ void expect_refused(const std::string& text, const std::string& reason) {
   auto parsed = parse_vmdk_descriptor(text);
   ASSERT_FALSE(parsed.ok()) << "accepted a descriptor that should be refused for: " << reason;
   EXPECT_EQ(parsed.status().code(), ErrorCode::kBadImage);
-  EXPECT_NE(parsed.status().message().find(reason), std::string::npos)
-      << parsed.status().message();
+  EXPECT_NE(parsed.status().message().find(reason), std::string::npos) << parsed.status().message();
 }
 
 TEST(VmdkDescriptor, QemuDescriptorsAreAccepted) {
@@ -46,7 +45,8 @@ TEST(VmdkDescriptor, QemuDescriptorsAreAccepted) {
   ASSERT_TRUE(sparse.ok()) << sparse.status().to_string();
   EXPECT_FALSE(sparse->stream_optimized);
   EXPECT_EQ(sparse->extent_sectors, 6169u);
-  auto stream = parse_vmdk_descriptor(replaced(kQemuDescriptor, "monolithicSparse", "streamOptimized"));
+  auto stream =
+      parse_vmdk_descriptor(replaced(kQemuDescriptor, "monolithicSparse", "streamOptimized"));
   ASSERT_TRUE(stream.ok()) << stream.status().to_string();
   EXPECT_TRUE(stream->stream_optimized);
 }
@@ -79,12 +79,13 @@ TEST(VmdkDescriptor, ExtentsNamingOtherFilesAreRefused) {
 }
 
 TEST(VmdkDescriptor, CreateTypesOtherThanTheSelfContainedOnesAreRefused) {
-  for (const char* type : {"monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat",
-                           "vmfs", "vmfsSparse", "seSparse", "fullDevice", ""}) {
+  for (const char* type : {"monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "vmfs",
+                           "vmfsSparse", "seSparse", "fullDevice", ""}) {
     SCOPED_TRACE(type);
     expect_refused(replaced(kQemuDescriptor, "monolithicSparse", type), "is not monolithicSparse");
   }
-  expect_refused(replaced(kQemuDescriptor, "createType=\"monolithicSparse\"\n", ""), "no createType");
+  expect_refused(replaced(kQemuDescriptor, "createType=\"monolithicSparse\"\n", ""),
+                 "no createType");
 }
 
 TEST(VmdkDescriptor, ParentsAreRefused) {

@@ -14,12 +14,17 @@ using testing::expect_decodes_like_qemu;
 using testing::expect_refused;
 
 void store_le(Bytes& bytes, std::size_t offset, std::uint64_t value, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  for (std::size_t i = 0; i < width; ++i)
+    bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 // Byte offsets of the structures of a qemu-made sparse VMDK.
-std::size_t descriptor_at(const Bytes& image) { return static_cast<std::size_t>(load_le64(image, 28) * 512); }
-std::size_t directory_at(const Bytes& image) { return static_cast<std::size_t>(load_le64(image, 56) * 512); }
+std::size_t descriptor_at(const Bytes& image) {
+  return static_cast<std::size_t>(load_le64(image, 28) * 512);
+}
+std::size_t directory_at(const Bytes& image) {
+  return static_cast<std::size_t>(load_le64(image, 56) * 512);
+}
 std::size_t first_table_at(const Bytes& image) {
   return static_cast<std::size_t>(load_le32(image, directory_at(image)) * std::uint64_t{512});
 }
@@ -45,8 +50,8 @@ class VmdkTest : public ::testing::Test {
     if (!testing::qemu_img_available()) GTEST_SKIP() << "qemu-img is not installed";
   }
   static Bytes image_of(const std::string& subformat, std::uint64_t size = 5 * kMiB + 512) {
-    auto image = testing::make_qemu_image(
-        {"vmdk", {"-o", "subformat=" + subformat}, size, 1 * kMiB, 7});
+    auto image =
+        testing::make_qemu_image({"vmdk", {"-o", "subformat=" + subformat}, size, 1 * kMiB, 7});
     EXPECT_TRUE(image.ok()) << image.status().to_string();
     return image.ok() ? *image : Bytes{};
   }
@@ -55,15 +60,16 @@ class VmdkTest : public ::testing::Test {
 };
 
 TEST_F(VmdkTest, MonolithicSparseDecodesLikeQemu) {
-  expect_decodes_like_qemu(vmdk_format(),
-                           {"vmdk", {"-o", "subformat=monolithicSparse"}, 3 * kMiB + 12800, 900'000, 1});
-  expect_decodes_like_qemu(vmdk_format(), {"vmdk", {"-o", "subformat=monolithicSparse,zeroed_grain=on"},
-                                           2 * kMiB + 512, 700'000, 2});
+  expect_decodes_like_qemu(
+      vmdk_format(), {"vmdk", {"-o", "subformat=monolithicSparse"}, 3 * kMiB + 12800, 900'000, 1});
+  expect_decodes_like_qemu(
+      vmdk_format(),
+      {"vmdk", {"-o", "subformat=monolithicSparse,zeroed_grain=on"}, 2 * kMiB + 512, 700'000, 2});
 }
 
 TEST_F(VmdkTest, StreamOptimizedDecodesLikeQemu) {
-  expect_decodes_like_qemu(vmdk_format(),
-                           {"vmdk", {"-o", "subformat=streamOptimized"}, 3 * kMiB + 12800, 900'000, 3});
+  expect_decodes_like_qemu(
+      vmdk_format(), {"vmdk", {"-o", "subformat=streamOptimized"}, 3 * kMiB + 12800, 900'000, 3});
   expect_decodes_like_qemu(vmdk_format(),
                            {"vmdk", {"-o", "subformat=streamOptimized"}, 1'000'001, 300'000, 11});
   expect_decodes_like_qemu(vmdk_format(),
@@ -71,10 +77,12 @@ TEST_F(VmdkTest, StreamOptimizedDecodesLikeQemu) {
 }
 
 TEST_F(VmdkTest, DisksAbove4GiBWithLittleDataDecodeLikeQemu) {
-  expect_decodes_like_qemu(vmdk_format(), {"vmdk", {"-o", "subformat=monolithicSparse"},
-                                           4 * kGiB + 3 * kMiB + 1024, 2 * kMiB, 5});
-  expect_decodes_like_qemu(vmdk_format(), {"vmdk", {"-o", "subformat=streamOptimized"},
-                                           4 * kGiB + 3 * kMiB + 1024, 2 * kMiB, 6});
+  expect_decodes_like_qemu(
+      vmdk_format(),
+      {"vmdk", {"-o", "subformat=monolithicSparse"}, 4 * kGiB + 3 * kMiB + 1024, 2 * kMiB, 5});
+  expect_decodes_like_qemu(
+      vmdk_format(),
+      {"vmdk", {"-o", "subformat=streamOptimized"}, 4 * kGiB + 3 * kMiB + 1024, 2 * kMiB, 6});
 }
 
 TEST_F(VmdkTest, AGrainDirectoryInTheFooterIsFollowed) {
@@ -87,7 +95,7 @@ TEST_F(VmdkTest, AGrainDirectoryInTheFooterIsFollowed) {
   store_le(marker, 12, 3, 4);  // footer marker
   image.insert(image.end(), marker.begin(), marker.end());
   image.insert(image.end(), original.begin(), original.begin() + 512);  // header copy
-  image.insert(image.end(), original.end() - 512, original.end());        // end of stream
+  image.insert(image.end(), original.end() - 512, original.end());      // end of stream
   store_le(image, 56, ~std::uint64_t{0}, 8);
   auto expected = testing::decode_and_hash(vmdk_format(), testing::blob_of(original));
   auto decoded = testing::decode_and_hash(vmdk_format(), testing::blob_of(image));
@@ -102,7 +110,8 @@ TEST_F(VmdkTest, AGrainDirectoryInTheFooterIsFollowed) {
 
 TEST_F(VmdkTest, SignaturesAreRecognisedAndZerosAreNot) {
   EXPECT_TRUE(vmdk_format().matches(testing::blob_of(sparse_image())));
-  EXPECT_TRUE(vmdk_format().matches(testing::blob_of(to_bytes("# Disk DescriptorFile\r\nversion=1\r\n"))));
+  EXPECT_TRUE(
+      vmdk_format().matches(testing::blob_of(to_bytes("# Disk DescriptorFile\r\nversion=1\r\n"))));
   EXPECT_TRUE(vmdk_format().matches(testing::blob_of(to_bytes("COWD and more"))));
   EXPECT_FALSE(vmdk_format().matches(testing::blob_of(Bytes(64 * 1024, 0))));
   EXPECT_FALSE(vmdk_format().matches(testing::blob_of(to_bytes("# comment\nversion=4\n"))));
@@ -111,10 +120,13 @@ TEST_F(VmdkTest, SignaturesAreRecognisedAndZerosAreNot) {
 TEST_F(VmdkTest, DescriptorFilesAndSplitOrFlatDisksAreRefused) {
   testing::ScratchDir dir("containers");
   ASSERT_TRUE(dir.ok());
-  for (const std::string subformat : {"monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat"}) {
+  for (const std::string subformat :
+       {"monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat"}) {
     SCOPED_TRACE(subformat);
     const std::string path = dir.path(subformat + ".vmdk");
-    ASSERT_TRUE(testing::run_qemu_img({"create", "-f", "vmdk", "-o", "subformat=" + subformat, path, "8M"}).ok());
+    ASSERT_TRUE(
+        testing::run_qemu_img({"create", "-f", "vmdk", "-o", "subformat=" + subformat, path, "8M"})
+            .ok());
     auto descriptor = testing::read_file(path);
     ASSERT_TRUE(descriptor.ok());
     EXPECT_TRUE(vmdk_format().matches(testing::blob_of(*descriptor)));
@@ -128,8 +140,9 @@ TEST_F(VmdkTest, DescriptorFilesAndSplitOrFlatDisksAreRefused) {
 
 TEST_F(VmdkTest, EmbeddedDescriptorsNamingOtherFilesAreRefused) {
   Bytes image = sparse_image();
-  const std::string flat = "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
-                           "createType=\"monolithicFlat\"\nRW 2048 FLAT \"/etc/hostname\" 0\n";
+  const std::string flat =
+      "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
+      "createType=\"monolithicFlat\"\nRW 2048 FLAT \"/etc/hostname\" 0\n";
   Bytes zero_capacity = image;
   set_descriptor(zero_capacity, flat);
   store_le(zero_capacity, 12, 0, 8);  // capacity 0: qemu would follow the descriptor
@@ -150,8 +163,8 @@ TEST_F(VmdkTest, DeltaDisksMadeByQemuImgAreRefused) {
   ASSERT_TRUE(dir.ok());
   const Bytes base = sparse_image();
   ASSERT_TRUE(testing::write_file(dir.path("base.vmdk"), base).ok());
-  ASSERT_TRUE(testing::run_qemu_img({"create", "-f", "vmdk", "-b", dir.path("base.vmdk"), "-F", "vmdk",
-                                     dir.path("delta.vmdk")})
+  ASSERT_TRUE(testing::run_qemu_img({"create", "-f", "vmdk", "-b", dir.path("base.vmdk"), "-F",
+                                     "vmdk", dir.path("delta.vmdk")})
                   .ok());
   auto delta = testing::read_file(dir.path("delta.vmdk"));
   ASSERT_TRUE(delta.ok());
@@ -251,26 +264,29 @@ TEST_F(VmdkTest, TruncationsAtEveryStructureAreRefused) {
     std::size_t first = 0;
     while (load_le32(image, table + 4 * first) == 0) ++first;
     const std::size_t grain = load_le32(image, table + 4 * first) * std::size_t{512};
-    testing::expect_truncations_refused(vmdk_format(), image,
-                                        {4, 512, descriptor_at(image) + 100, directory_at(image) + 2,
-                                         table + 8, grain + 6, grain + 600});
+    testing::expect_truncations_refused(
+        vmdk_format(), image,
+        {4, 512, descriptor_at(image) + 100, directory_at(image) + 2, table + 8, grain + 6,
+         grain + 600});
   }
 }
 
 TEST_F(VmdkTest, RandomOverwritesOfHeaderDescriptorAndTablesAreDecodedOrRefused) {
   for (const Bytes& image : {sparse_image(), stream_image()}) {
     const std::size_t table = first_table_at(image);
-    testing::expect_random_overwrites_handled(
-        vmdk_format(), image,
-        {{0, 80}, {descriptor_at(image), descriptor_at(image) + 300},
-         {directory_at(image), directory_at(image) + 16}, {table, table + 2048}});
+    testing::expect_random_overwrites_handled(vmdk_format(), image,
+                                              {{0, 80},
+                                               {descriptor_at(image), descriptor_at(image) + 300},
+                                               {directory_at(image), directory_at(image) + 16},
+                                               {table, table + 2048}});
   }
 }
 
 TEST_F(VmdkTest, BitFlipsInHeaderAndTablesAreDecodedOrRefused) {
   for (const Bytes& image : {sparse_image(), stream_image()}) {
     testing::expect_bit_flips_handled(vmdk_format(), image, 0, 80);
-    testing::expect_bit_flips_handled(vmdk_format(), image, directory_at(image), directory_at(image) + 16);
+    testing::expect_bit_flips_handled(vmdk_format(), image, directory_at(image),
+                                      directory_at(image) + 16);
     const std::size_t table = first_table_at(image);
     testing::expect_bit_flips_handled(vmdk_format(), image, table, table + 64);
   }
