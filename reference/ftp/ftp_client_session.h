@@ -64,6 +64,8 @@ struct FtpClientOptions {
 };
 
 // --- operations ---
+// Paths are sent as given (absolute, or relative to the server's working
+// directory, which the client never changes except by an FtpRawCommand).
 enum class FtpListingKind : std::uint8_t { kList, kNlst, kMlsd };
 struct FtpListOperation {
   std::string path;  // empty: the working directory

@@ -3,8 +3,10 @@
 namespace imagelib {
 namespace {
 
-// A line longer than this is cut: a broken server cannot make the client buffer without end.
+// A line longer than this is cut, and a multi-line reply keeps at most so many
+// lines: a broken server cannot make the client buffer without end.
 constexpr std::size_t kMaxReplyLine = 64 * 1024;
+constexpr std::size_t kMaxReplyLines = 4096;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -117,7 +119,9 @@ void FtpReplyReader::take_line(std::string line) {
   const std::optional<int> code = leading_code(line);
   if (open_multiline_) {
     const bool ends = code == open_multiline_->code && (line.size() == 3 || line[3] == ' ');
-    open_multiline_->lines.push_back(std::move(line));
+    if (ends || open_multiline_->lines.size() < kMaxReplyLines) {
+      open_multiline_->lines.push_back(std::move(line));
+    }
     if (ends) {
       replies_.push_back(std::move(*open_multiline_));
       open_multiline_.reset();

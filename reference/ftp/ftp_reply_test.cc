@@ -30,6 +30,17 @@ TEST(FtpReplyReader, ReadsSingleAndMultiLineReplies) {
   EXPECT_TRUE(third->is_preliminary());
 }
 
+TEST(FtpReplyReader, EndlessMultiLineReplyKeepsBoundedLines) {
+  FtpReplyReader reader;
+  reader.append(to_bytes("211-start\r\n"));
+  for (int i = 0; i < 10000; ++i) reader.append(to_bytes(" more\r\n"));
+  reader.append(to_bytes("211 End\r\n"));
+  auto reply = reader.next_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_LE(reply->lines.size(), 4097u);
+  EXPECT_EQ(reply->lines.back(), "211 End");
+}
+
 TEST(FtpReplyReader, GarbageLineBecomesCodeZero) {
   FtpReplyReader reader;
   reader.append(to_bytes("hello\r\n"));

@@ -61,8 +61,19 @@
 //    - FtpCloseControl: flush the replies before it, then close the control
 //      connection (and every data connection and listener of the session).
 // 4. When the client closes or resets the control connection, call
-//    on_control_closed(). The session aborts any transfer: what an upload
-//    wrote so far stays in incoming/, as vsftpd leaves it.
+//    on_control_closed(). The session aborts any transfer (what an upload
+//    wrote so far stays in incoming/, as vsftpd leaves it) and returns the
+//    FtpCloseData / FtpRefuseDataConnection / FtpClosePassiveListener
+//    actions for whatever it still had open.
+//
+// Decisions beyond vsftpd: a data connection whose TLS session was not
+// resumed gets `522` but the control session stays (vsftpd closes it); one
+// resumed from another control session, or coming from another address,
+// gets `425` (vsftpd serves it; SPEC §4). ABOR during a transfer closes the
+// data connection at once and answers `426` then `226`. Every data command
+// uses up the passive listener, as clients open one per transfer. A command
+// without its required argument, and `REST` with anything but a number, get
+// `501` (vsftpd takes `REST abc` as 0).
 //
 // Every event takes the time it happened at (virtual or real). Events that
 // come after the session closed, or name a data connection the session does
