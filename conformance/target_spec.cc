@@ -1,6 +1,7 @@
 #include "conformance/target_spec.h"
 
 #include "conformance/direct_target.h"
+#include "conformance/sim_target.h"
 
 namespace imagelib::conformance {
 namespace {
@@ -29,8 +30,21 @@ Result<std::unique_ptr<Target>> make_target(const std::string& spec) {
     }
     return std::unique_ptr<Target>(std::make_unique<DirectTarget>(seed));
   }
+  if (kind == "sim") {
+    // sim:SEED[:PROFILE]
+    const auto colon = rest.find(':');
+    auto seed = parse_seed(rest.substr(0, colon));
+    if (!seed.ok()) return seed.status();
+    const std::string profile_name = colon == std::string::npos ? "none" : rest.substr(colon + 1);
+    const auto profile = sim::parse_fault_profile(profile_name);
+    if (!profile) {
+      return Status(ErrorCode::kBadRequest,
+                    "unknown fault profile \"" + profile_name + "\": use none, flaky or hostile");
+    }
+    return std::unique_ptr<Target>(std::make_unique<SimTarget>(*seed, *profile));
+  }
   return Status(ErrorCode::kBadRequest,
-                "unknown target \"" + spec + "\": use direct[:SEED]");
+                "unknown target \"" + spec + "\": use direct[:SEED] or sim:SEED[:PROFILE]");
 }
 
 }  // namespace imagelib::conformance

@@ -1,5 +1,6 @@
 // Makes a Target from its command-line name: "direct[:SEED]" (the reference
-// in process) — the simulated and remote targets register here as they land.
+// in process), "sim:SEED[:PROFILE]" (over the simulated network, PROFILE
+// none (default), flaky or hostile) — the remote target registers here as it lands.
 #pragma once
 
 #include <memory>
