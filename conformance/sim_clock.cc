@@ -17,12 +17,14 @@ void run_for(sim::EventLoop& loop, sim::SimTime duration) {
   const sim::SimTime until = loop.now() + std::max<sim::SimTime>(duration, 0);
   bool woke = false;
   loop.schedule_at(until, "client waits until " + std::to_string(until), [&woke] { woke = true; });
-  run_until(loop, [&woke] { return woke; }, until);
+  run_until(
+      loop, [&woke] { return woke; }, until);
 }
 
 sim::SimTime retry_delay(int attempt, Rng& rng) {
   const int doublings = std::clamp(attempt - 1, 0, 6);
-  const sim::SimTime base = std::min<sim::SimTime>(2 * sim::kSecond, (50 * sim::kMillisecond) << doublings);
+  const sim::SimTime base =
+      std::min<sim::SimTime>(2 * sim::kSecond, (50 * sim::kMillisecond) << doublings);
   return base + rng.uniform_between(0, base);
 }
 

@@ -16,7 +16,9 @@ constexpr sim::SimTime kQuitWait = 10 * sim::kSecond;
 
 // RFC 959's transient negative completion (4xx), or no reply at all: the
 // command may succeed if it is tried again.
-bool is_transient(int reply_code) { return reply_code == 0 || (reply_code >= 400 && reply_code < 500); }
+bool is_transient(int reply_code) {
+  return reply_code == 0 || (reply_code >= 400 && reply_code < 500);
+}
 
 std::string describe(const std::optional<FtpClientOutcome>& outcome) {
   if (!outcome) return "no outcome";
@@ -41,7 +43,9 @@ std::optional<FtpClientOutcome> SimFtpClient::open_session(const FtpClientOption
   connection->connect();
   ++counters_.connections;
   session_ = Session{connection, outcomes, 1};
-  if (!run_until(host_.loop(), [&] { return outcomes->count(0) != 0; }, deadline)) return std::nullopt;
+  if (!run_until(
+          host_.loop(), [&] { return outcomes->count(0) != 0; }, deadline))
+    return std::nullopt;
   return outcomes->at(0);
 }
 
@@ -50,7 +54,8 @@ std::optional<FtpClientOutcome> SimFtpClient::perform(FtpClientOperation operati
   const std::uint64_t number = session_->next_operation++;
   auto outcomes = session_->outcomes;
   session_->connection->start(std::move(operation));
-  if (!run_until(host_.loop(), [&] { return outcomes->count(number) != 0; }, deadline)) {
+  if (!run_until(
+          host_.loop(), [&] { return outcomes->count(number) != 0; }, deadline)) {
     return std::nullopt;
   }
   FtpClientOutcome outcome = std::move(outcomes->at(number));
@@ -72,10 +77,10 @@ bool SimFtpClient::back_off(int attempt, sim::SimTime deadline) {
 }
 
 Status SimFtpClient::gave_up(const std::string& what, int attempts, const std::string& last) const {
-  return Status(ErrorCode::kConflict,
-                "transport failure: FTP " + what + " did not complete in " + std::to_string(attempts) +
-                    " attempts within " + std::to_string(budget_ / sim::kSecond) +
-                    " s of virtual time (last: " + last + ")");
+  return Status(ErrorCode::kConflict, "transport failure: FTP " + what + " did not complete in " +
+                                          std::to_string(attempts) + " attempts within " +
+                                          std::to_string(budget_ / sim::kSecond) +
+                                          " s of virtual time (last: " + last + ")");
 }
 
 Result<FtpReply> SimFtpClient::login(const std::string& user, const std::string& password) {
@@ -98,13 +103,15 @@ Result<FtpReply> SimFtpClient::plain_line(const std::string& line) {
   for (int attempt = 1;; ++attempt) {
     SimPlainFtpLine probe(host_, line);
     ++counters_.connections;
-    run_until(host_.loop(), [&] { return probe.finished(); },
-              std::min(deadline, host_.loop().now() + kAttemptTimeout));
+    run_until(
+        host_.loop(), [&] { return probe.finished(); },
+        std::min(deadline, host_.loop().now() + kAttemptTimeout));
     if (probe.reply() && !is_transient(probe.reply()->code)) {
       return reply_from_text(probe.reply()->lines.empty() ? "" : probe.reply()->lines.front());
     }
     const std::string last = probe.reply() ? probe.reply()->text() : "the connection broke";
-    if (!back_off(attempt, deadline)) return gave_up("\"" + line + "\" in plain text", attempt, last);
+    if (!back_off(attempt, deadline))
+      return gave_up("\"" + line + "\" in plain text", attempt, last);
   }
 }
 
@@ -120,11 +127,13 @@ Result<FtpReply> SimFtpClient::run(const FtpCall& call) {
     std::optional<FtpClientOutcome> outcome;
     bool ready = has_open_session();
     if (!ready) {
-      if (!credentials_) return gave_up("session", attempt, "the session broke before a login succeeded");
+      if (!credentials_)
+        return gave_up("session", attempt, "the session broke before a login succeeded");
       outcome = open_session(*credentials_, attempt_deadline);
       ready = outcome && outcome->ok;
       // The password stopped working (reset meanwhile): that is the answer.
-      if (outcome && !ready && !is_transient(outcome->reply_code)) return reply_from_outcome(*outcome);
+      if (outcome && !ready && !is_transient(outcome->reply_code))
+        return reply_from_outcome(*outcome);
     }
     if (ready) outcome = perform(to_client_operation(current), attempt_deadline);
     if (outcome && !is_transient(outcome->reply_code)) {
@@ -149,11 +158,13 @@ Result<FtpReply> SimFtpClient::run(const FtpCall& call) {
 }
 
 Result<FtpReply> SimFtpClient::quit() {
-  if (!session_ && !credentials_) return Status(ErrorCode::kConflict, "no FTP session: log in first");
+  if (!session_ && !credentials_)
+    return Status(ErrorCode::kConflict, "no FTP session: log in first");
   if (has_open_session()) {
     auto connection = session_->connection;
     connection->quit();
-    run_until(host_.loop(), [&] { return connection->is_closed(); }, host_.loop().now() + kQuitWait);
+    run_until(
+        host_.loop(), [&] { return connection->is_closed(); }, host_.loop().now() + kQuitWait);
   }
   drop_session();
   credentials_.reset();

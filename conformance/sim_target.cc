@@ -72,7 +72,8 @@ SimTarget::SimTarget(std::uint64_t seed, sim::FaultProfile profile)
     actor.secret = client.secret;
     actor.host = std::make_unique<sim::Host>(loop_, network_, "client-" + role);
     actor.api = std::make_shared<sim::ApiClientChannel>(*actor.host, kApiRequestTimeout);
-    actor.ftp = std::make_unique<SimFtpClient>(*actor.host, client_rng_.stream("ftp-" + role), kCallBudget);
+    actor.ftp =
+        std::make_unique<SimFtpClient>(*actor.host, client_rng_.stream("ftp-" + role), kCallBudget);
     client_hosts.push_back(actor.host->name());
     actors_[role] = std::move(actor);
   }
@@ -93,8 +94,8 @@ std::string SimTarget::name() const {
 }
 
 std::set<std::string> SimTarget::features() const {
-  return {"api",    "ftp",        "official_images", "snapshots", "servers",
-          "extensions", "ftp_mlsd", "quota",          "simulation"};
+  return {"api",        "ftp",      "official_images", "snapshots", "servers",
+          "extensions", "ftp_mlsd", "quota",           "simulation"};
 }
 
 std::string SimTarget::account_id(const std::string& role) const {
@@ -122,10 +123,10 @@ Result<HttpResponse> SimTarget::exchange(Actor& actor, const HttpRequest& reques
   const sim::SimTime deadline = loop_.now() + kCallBudget;
   for (int attempt = 1;; ++attempt) {
     auto answer = std::make_shared<std::optional<std::optional<HttpResponse>>>();
-    actor.api->send(request, [answer](std::optional<HttpResponse> response) {
-      *answer = std::move(response);
-    });
-    if (!run_until(loop_, [&] { return answer->has_value(); }, deadline)) {
+    actor.api->send(
+        request, [answer](std::optional<HttpResponse> response) { *answer = std::move(response); });
+    if (!run_until(
+            loop_, [&] { return answer->has_value(); }, deadline)) {
       // Abandon the request, so that it is not sent after the call gave up.
       actor.api = std::make_shared<sim::ApiClientChannel>(*actor.host, kApiRequestTimeout);
       break;
@@ -136,8 +137,8 @@ Result<HttpResponse> SimTarget::exchange(Actor& actor, const HttpRequest& reques
     ++api_retries_;
     run_for(loop_, delay);
   }
-  return Status(ErrorCode::kConflict, "transport failure: " + request.method + " " + request.target +
-                                          " got no response within " +
+  return Status(ErrorCode::kConflict, "transport failure: " + request.method + " " +
+                                          request.target + " got no response within " +
                                           std::to_string(kCallBudget / sim::kSecond) +
                                           " s of virtual time");
 }
@@ -157,7 +158,8 @@ Result<std::string> SimTarget::token_for(Actor& actor) {
 Result<std::string> SimTarget::expired_token_for(const Actor& actor) {
   // Harness only: the library host issues a token dated one lifetime and a
   // second ago; the request that carries it still crosses the network.
-  const Timestamp issued = loop_.wall_now() - api_.options().token_lifetime - std::chrono::seconds(1);
+  const Timestamp issued =
+      loop_.wall_now() - api_.options().token_lifetime - std::chrono::seconds(1);
   return access_token_of(api_.handle(token_request(actor.client, actor.secret), issued));
 }
 
@@ -173,8 +175,11 @@ Result<ApiReply> SimTarget::api(const std::string& role, const ApiCall& call) {
       request.headers["authorization"] = "Bearer " + *token;
       break;
     }
-    case ApiAuth::kBadToken: request.headers["authorization"] = "Bearer not-a-token"; break;
-    case ApiAuth::kNone: break;
+    case ApiAuth::kBadToken:
+      request.headers["authorization"] = "Bearer not-a-token";
+      break;
+    case ApiAuth::kNone:
+      break;
   }
   if (!request.body.empty() && request.headers.count("content-type") == 0) {
     request.headers["content-type"] = "application/json";
@@ -191,9 +196,12 @@ Result<FtpReply> SimTarget::ftp(const std::string& role, const FtpCall& call) {
   SimFtpClient& client = *(*who)->ftp;
   switch (call.op) {
     case FtpOp::kLogin:
-      return call.tls ? client.login(call.user, call.password) : client.plain_line("USER " + call.user);
-    case FtpOp::kQuit: return client.quit();
-    default: return client.run(call);
+      return call.tls ? client.login(call.user, call.password)
+                      : client.plain_line("USER " + call.user);
+    case FtpOp::kQuit:
+      return client.quit();
+    default:
+      return client.run(call);
   }
 }
 

@@ -15,7 +15,8 @@ namespace imagelib::conformance {
 namespace {
 
 const std::filesystem::path kScenarios = std::filesystem::path(IMAGELIB_SOURCE_DIR) / "scenarios";
-const std::string kWalkthrough = (kScenarios / "walkthrough" / "seed-document-journey.json").string();
+const std::string kWalkthrough =
+    (kScenarios / "walkthrough" / "seed-document-journey.json").string();
 
 std::string failures_of(const ScenarioResult& result) {
   std::string failures;
@@ -83,7 +84,8 @@ TEST_P(FlakyWalkthrough, PassesThroughTheFaults) {
   RecordProperty("ftp_retries", static_cast<int>(counters.ftp_retries));
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, FlakyWalkthrough, ::testing::Values(std::uint64_t{3}, std::uint64_t{4}));
+INSTANTIATE_TEST_SUITE_P(Seeds, FlakyWalkthrough,
+                         ::testing::Values(std::uint64_t{3}, std::uint64_t{4}));
 
 TEST(SimTarget, OneSeedGivesOneRunAndAnotherSeedAnother) {
   struct Run {
@@ -134,8 +136,12 @@ TEST(SimTarget, CallsTakeVirtualTimeAndAdvanceMovesIt) {
 
 TEST(SimTarget, AnUploadBrokenByAResetIsResumedWithRest) {
   SimTarget target(2, sim::FaultProfile::kNone);
-  auto account = target.api("main", ApiCall{"POST", "/1.0/accounts/" + target.account_id("main") +
-                                                       "/reset_ftp_password", "", {}, ApiAuth::kToken});
+  auto account = target.api(
+      "main", ApiCall{"POST",
+                      "/1.0/accounts/" + target.account_id("main") + "/reset_ftp_password",
+                      "",
+                      {},
+                      ApiAuth::kToken});
   ASSERT_TRUE(account.ok());
   const std::string password = nlohmann::json::parse(account->body)["library_ftp_password"];
   FtpCall login;
@@ -144,7 +150,8 @@ TEST(SimTarget, AnUploadBrokenByAResetIsResumedWithRest) {
   ASSERT_EQ(target.ftp("main", login)->code, 230);
 
   Bytes disk(2 << 20);
-  for (std::size_t i = 0; i < disk.size(); ++i) disk[i] = static_cast<std::uint8_t>(i * 7 + i / 4096);
+  for (std::size_t i = 0; i < disk.size(); ++i)
+    disk[i] = static_cast<std::uint8_t>(i * 7 + i / 4096);
   FtpCall put;
   put.op = FtpOp::kPut;
   put.path = "/incoming/disk.img";
