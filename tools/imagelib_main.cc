@@ -4,6 +4,7 @@
 
 #include "tools/command.h"
 #include "tools/serve_command.h"
+#include "tools/sim_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"imagelib: reference image library, simulator, conformance and benchmark harness"};
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   imagelib::cli::add_walkthrough_command(app, exit_code);
   imagelib::cli::add_serve_command(app, exit_code);
+  imagelib::cli::add_sim_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
