@@ -52,9 +52,9 @@ HttpResponse transport_error(int status, std::string_view name, std::string_view
 }  // namespace
 
 struct ApiListener : std::enable_shared_from_this<ApiListener> {
-  ApiListener(asio::io_context& io_context, LibraryHost& library_host, asio::ssl::context* tls_context,
-        const tcp::endpoint& endpoint, ApiServerLimits server_limits)
-      : io(io_context), host(library_host), tls(tls_context), acceptor(io_context), limits(server_limits) {
+  ApiListener(asio::io_context& io_context, asio::ssl::context* tls_context,
+              const tcp::endpoint& endpoint, ApiServerLimits server_limits)
+      : tls(tls_context), acceptor(io_context), limits(server_limits) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -63,8 +63,7 @@ struct ApiListener : std::enable_shared_from_this<ApiListener> {
 
   void accept();
 
-  asio::io_context& io;
-  LibraryHost& host;
+  LibraryHost* host = nullptr;
   asio::ssl::context* tls;
   tcp::acceptor acceptor;
   ApiServerLimits limits;
@@ -128,7 +127,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
       return close();
     }
     auto request = parser_->release();
-    const HttpResponse response = server_->host.handle_api(to_core_request(request));
+    const HttpResponse response = server_->host->handle_api(to_core_request(request));
     respond(response, request.version(), request.keep_alive() && !server_->stopped);
   }
 
@@ -186,15 +185,18 @@ void ApiListener::accept() {
   });
 }
 
-ApiServer::ApiServer(asio::io_context& io, LibraryHost& host, asio::ssl::context* tls,
-                     const tcp::endpoint& endpoint, ApiServerLimits limits)
-    : state_(std::make_shared<ApiListener>(io, host, tls, endpoint, limits)) {}
+ApiServer::ApiServer(asio::io_context& io, asio::ssl::context* tls, const tcp::endpoint& endpoint,
+                     ApiServerLimits limits)
+    : state_(std::make_shared<ApiListener>(io, tls, endpoint, limits)) {}
 
 ApiServer::~ApiServer() { stop(); }
 
 tcp::endpoint ApiServer::local_endpoint() const { return state_->acceptor.local_endpoint(); }
 
-void ApiServer::start() { state_->accept(); }
+void ApiServer::start(LibraryHost& host) {
+  state_->host = &host;
+  state_->accept();
+}
 
 void ApiServer::stop() {
   state_->stopped = true;

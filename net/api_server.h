@@ -27,15 +27,17 @@ struct ApiServerLimits {
 
 class ApiServer {
  public:
-  // `tls` null means plain HTTP. Binds and listens at once.
-  ApiServer(boost::asio::io_context& io, LibraryHost& host, boost::asio::ssl::context* tls,
+  // `tls` null means plain HTTP. Binds and listens at once (so the port is
+  // known before the core exists); throws boost::system::system_error if it cannot.
+  ApiServer(boost::asio::io_context& io, boost::asio::ssl::context* tls,
             const boost::asio::ip::tcp::endpoint& endpoint, ApiServerLimits limits = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  void start();
+  // Starts serving requests with `host`, which must outlive the server.
+  void start(LibraryHost& host);
   void stop();
 
  private:

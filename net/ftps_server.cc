@@ -12,9 +12,9 @@ using error_code = boost::system::error_code;
 }  // namespace
 
 struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
-  State(asio::io_context& io, LibraryHost& library_host, asio::ssl::context& tls_context,
-        const tcp::endpoint& endpoint, FtpsServerOptions server_options)
-      : host(library_host), tls(tls_context), options(std::move(server_options)), acceptor(io) {
+  State(asio::io_context& io, asio::ssl::context& tls_context, const tcp::endpoint& endpoint,
+        FtpsServerOptions server_options)
+      : tls(tls_context), options(std::move(server_options)), acceptor(io) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -40,7 +40,7 @@ struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
 
   void start_session(tcp::socket socket) {
     std::weak_ptr<State> weak = weak_from_this();
-    FtpsSessionContext context{host, tls, options, [weak] {
+    FtpsSessionContext context{*host, tls, options, [weak] {
                                  auto self = weak.lock();
                                  return self ? self->next_passive_port() : std::uint16_t{0};
                                },
@@ -57,7 +57,7 @@ struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
     std::make_shared<FtpsSession>(std::move(context), std::move(socket))->start();
   }
 
-  LibraryHost& host;
+  LibraryHost* host = nullptr;
   asio::ssl::context& tls;
   FtpsServerOptions options;
   tcp::acceptor acceptor;
@@ -66,15 +66,18 @@ struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
   bool stopped = false;
 };
 
-FtpsServer::FtpsServer(asio::io_context& io, LibraryHost& host, asio::ssl::context& tls,
-                       const tcp::endpoint& endpoint, FtpsServerOptions options)
-    : state_(std::make_shared<State>(io, host, tls, endpoint, std::move(options))) {}
+FtpsServer::FtpsServer(asio::io_context& io, asio::ssl::context& tls, const tcp::endpoint& endpoint,
+                       FtpsServerOptions options)
+    : state_(std::make_shared<State>(io, tls, endpoint, std::move(options))) {}
 
 FtpsServer::~FtpsServer() { stop(); }
 
 tcp::endpoint FtpsServer::local_endpoint() const { return state_->acceptor.local_endpoint(); }
 
-void FtpsServer::start() { state_->accept(); }
+void FtpsServer::start(LibraryHost& host) {
+  state_->host = &host;
+  state_->accept();
+}
 
 void FtpsServer::stop() {
   state_->stopped = true;

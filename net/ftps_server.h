@@ -22,7 +22,6 @@
 namespace imagelib::net {
 
 struct FtpsServerOptions {
-  FtpServerOptions session;
   // Passive ports are taken from [passive_port_low, passive_port_high];
   // 0 and 0: any free port the kernel picks.
   std::uint16_t passive_port_low = 0;
@@ -39,14 +38,15 @@ struct FtpsServerOptions {
 class FtpsServer {
  public:
   // Binds and listens at once; throws boost::system::system_error if it cannot.
-  FtpsServer(boost::asio::io_context& io, LibraryHost& host, boost::asio::ssl::context& tls,
+  FtpsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls,
              const boost::asio::ip::tcp::endpoint& endpoint, FtpsServerOptions options = {});
   ~FtpsServer();
   FtpsServer(const FtpsServer&) = delete;
   FtpsServer& operator=(const FtpsServer&) = delete;
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  void start();
+  // Starts serving sessions with `host`, which must outlive the server.
+  void start(LibraryHost& host);
   // Stops accepting; sessions already open end on their own.
   void stop();
   std::size_t open_sessions() const;

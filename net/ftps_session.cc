@@ -56,8 +56,7 @@ void FtpsSession::start() {
   if (error) return end_session();
   peer_address_ = peer.address().to_string();
   id_context_ = new_session_id_context();
-  core_ = std::make_unique<FtpServerSession>(context_.host.library(), context_.options.session,
-                                             peer_address_);
+  core_ = context_.host.open_ftp_session(peer_address_);
   arm_idle_timer();
   execute(core_->on_connected(wall_clock_now()));
   read_control();

@@ -72,7 +72,7 @@ class FtpsSession : public std::enable_shared_from_this<FtpsSession> {
 
   FtpsSessionContext context_;
   TlsStream control_;
-  std::unique_ptr<FtpServerSession> core_;
+  std::unique_ptr<JournaledFtpSession> core_;
   std::string peer_address_;
   std::string id_context_;
   bool control_secure_ = false;

@@ -131,6 +131,56 @@ void print_connection_help(std::ostream& out, const std::string& api_url, const 
       << host << ":" << ftp_port << "/incoming/\n";
 }
 
+// The core and what the accounts file gave, rebuilt from the journal of
+// --data-dir when there is one.
+struct Core {
+  std::unique_ptr<net::LibraryHost> host;
+  std::vector<net::ProvisionedClient> clients;
+};
+
+Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64_t seed,
+                const net::AccountsConfig& config, Timestamp at, std::shared_ptr<BlobStore> store) {
+  LibraryOptions library_options;
+  library_options.seed = seed;
+  auto library = std::make_unique<Library>(library_options, std::move(store));
+  auto clients = net::provision_library(*library, config, at);
+  if (!clients.ok()) throw ServeFailed(clients.status().to_string());
+  return Core{std::make_unique<net::LibraryHost>(io, std::move(library), api_options), *clients};
+}
+
+Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptions& api_options) {
+  std::shared_ptr<BlobStore> store = blob_store(options);
+  if (options.data_dir.empty()) {
+    return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(),
+                      accounts_config(options), net::wall_clock_now(), store);
+  }
+  Core core;
+  const std::string path = (std::filesystem::path(options.data_dir) / "journal").string();
+  auto journal = net::Journal::open(path, [&](const nlohmann::json& header, ByteView payload) -> Status {
+    if (header.value("t", "") == "start") {
+      auto config = net::parse_accounts_config(header.at("accounts").dump(), "/");
+      if (!config.ok()) return config.status();
+      core = fresh_core(io, api_options, header.at("seed").get<std::uint64_t>(), *config,
+                        Timestamp::from_micros(header.at("at").get<std::int64_t>()), store);
+      return {};
+    }
+    if (!core.host) return Status(ErrorCode::kInternal, "journal: no start record");
+    return core.host->replay(header, payload);
+  });
+  if (!journal.ok()) throw ServeFailed(journal.status().to_string());
+  if (!core.host) {
+    const std::uint64_t seed = options.seed ? *options.seed : random_seed();
+    const net::AccountsConfig config = accounts_config(options);
+    const Timestamp now = net::wall_clock_now();
+    core = fresh_core(io, api_options, seed, config, now, store);
+    const Status started = (*journal)->append(
+        {{"t", "start"}, {"seed", seed}, {"accounts", net::to_json(config)}, {"at", now.micros()}});
+    if (!started.ok()) throw ServeFailed(started.to_string());
+  }
+  core.host->attach_journal(std::move(*journal));
+  return core;
+}
+
 int run_serve(const ServeOptions& options) {
   const auto [passive_low, passive_high] = parse_port_range(options.passive_ports);
   boost::system::error_code address_error;
@@ -143,23 +193,17 @@ int run_serve(const ServeOptions& options) {
   auto tls = net::make_server_tls_context(files);
   if (!tls.ok()) throw ServeFailed(tls.status().to_string());
 
-  LibraryOptions library_options;
-  library_options.seed = options.seed ? *options.seed : random_seed();
-  auto library = std::make_unique<Library>(library_options, blob_store(options));
-  auto clients = net::provision_library(*library, accounts_config(options), net::wall_clock_now());
-  if (!clients.ok()) throw ServeFailed(clients.status().to_string());
-
+  // Listen first: the API's base URL (in every "url" field) needs its port.
   asio::io_context io(1);
-  net::LibraryHost host(io, std::move(library));
   std::optional<net::ApiServer> api;
   std::optional<net::FtpsServer> ftp;
   try {
-    api.emplace(io, host, options.plain_http ? nullptr : &*tls, tcp::endpoint(address, options.api_port));
+    api.emplace(io, options.plain_http ? nullptr : &*tls, tcp::endpoint(address, options.api_port));
     net::FtpsServerOptions ftp_options;
     ftp_options.passive_port_low = passive_low;
     ftp_options.passive_port_high = passive_high;
     ftp_options.require_tls_session_reuse = !options.allow_data_without_reuse;
-    ftp.emplace(io, host, *tls, tcp::endpoint(address, options.ftp_port), ftp_options);
+    ftp.emplace(io, *tls, tcp::endpoint(address, options.ftp_port), ftp_options);
   } catch (const boost::system::system_error& error) {
     throw ServeFailed(std::string("cannot listen: ") + error.what());
   }
@@ -170,10 +214,11 @@ int run_serve(const ServeOptions& options) {
   const std::string api_url = scheme + "://" + host_text + ":" + std::to_string(api_port);
   ApiOptions api_options;
   api_options.api_base = api_url;
-  host.set_api_options(api_options);
+
+  Core core = open_core(options, io, api_options);
   std::cout << "listening api " << scheme << " " << address.to_string() << " " << api_port << "\n"
             << "listening ftp ftps " << address.to_string() << " " << ftp_port << "\n";
-  print_connection_help(std::cout, api_url, host_text, ftp_port, *clients);
+  print_connection_help(std::cout, api_url, host_text, ftp_port, core.clients);
   std::cout << std::flush;
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -182,8 +227,8 @@ int run_serve(const ServeOptions& options) {
     ftp->stop();
     io.stop();
   });
-  api->start();
-  ftp->start();
+  api->start(*core.host);
+  ftp->start(*core.host);
   io.run();
   if (temporary_tls) std::filesystem::remove_all(*temporary_tls);
   return 0;
