@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/command.h"
+#include "tools/convert_command.h"
+#include "tools/inspect_command.h"
 #include "tools/serve_command.h"
 #include "tools/sim_command.h"
 
@@ -13,6 +15,8 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   imagelib::cli::add_walkthrough_command(app, exit_code);
+  imagelib::cli::add_inspect_command(app, exit_code);
+  imagelib::cli::add_convert_command(app, exit_code);
   imagelib::cli::add_serve_command(app, exit_code);
   imagelib::cli::add_sim_command(app, exit_code);
 

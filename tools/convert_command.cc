@@ -1,0 +1,60 @@
+#include "tools/convert_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "reference/formats/convert.h"
+#include "tools/command.h"
+#include "tools/file_blob.h"
+
+namespace imagelib::cli {
+namespace {
+
+struct ConvertArgs {
+  std::string input;
+  std::string output;
+  std::string output_format;
+  bool compress = false;
+  std::uint32_t cluster_bits = 16;
+};
+
+int run_convert(const ConvertArgs& args) {
+  if (args.compress && args.output_format != "qcow2") return fail("-c needs -O qcow2");
+  auto in = FileSource::open(args.input);
+  if (!in.ok()) return fail(in.status().message());
+  auto out = FileBlob::create(args.output);
+  if (!out.ok()) return fail(out.status().message());
+  const DecodeLimits limits;
+  auto written = args.output_format == "raw"
+                     ? write_raw_file(*in, *out, limits)
+                     : write_qcow2_file(*in, *out,
+                                        Qcow2WriteOptions{.cluster_bits = args.cluster_bits,
+                                                          .compress = args.compress},
+                                        limits);
+  if (!written.ok()) {
+    std::remove(args.output.c_str());
+    return fail(written.status().message());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_convert_command(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "convert", "Decode an image file (any accepted format) into a raw disk or a qcow2");
+  auto args = std::make_shared<ConvertArgs>();
+  command->add_option("input", args->input, "The image to read")->required();
+  command->add_option("output", args->output, "The file to write")->required();
+  command->add_option("-O", args->output_format, "Output format: raw or qcow2")
+      ->required()
+      ->check(CLI::IsMember({"raw", "qcow2"}));
+  command->add_flag("-c", args->compress, "Compress qcow2 clusters (raw deflate)");
+  command->add_option("--cluster-bits", args->cluster_bits, "qcow2 cluster size as a power of two")
+      ->check(CLI::Range(9, 21))
+      ->capture_default_str();
+  command->callback([args, &exit_code] { exit_code = run_convert(*args); });
+}
+
+}  // namespace imagelib::cli
