@@ -7,7 +7,9 @@
 //     official ones and others' public available ones, and its images/
 //     folder holds only images it owns;
 //   - no file both in incoming/ and images/: a registered upload's source
-//     file is no longer in its owner's incoming/.
+//     file is no longer in its owner's incoming/ (the workload never uploads
+//     a registered name again, so a file there would be a zombie write of a
+//     session that outlived its registration, or a move that copied).
 // Not thread-safe; called by the simulation between events.
 #pragma once
 
