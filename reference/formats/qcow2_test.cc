@@ -136,6 +136,33 @@ TEST(Qcow2, ZeroFlagReadsZerosLikeQemu) {
   EXPECT_EQ(decoded->sha256, *expected);
 }
 
+// Writes made by qemu-io leave what convert never does: subclusters allocated
+// one by one (extended L2), zero-flag clusters and zeroed subclusters.
+TEST(Qcow2, PartialWritesByQemuIoDecodeLikeQemuImg) {
+  for (const std::string options : {"extended_l2=on", "extended_l2=on,cluster_size=256k", "compat=1.1"}) {
+    SCOPED_TRACE(options);
+    testing::ScratchDir dir("qcow2-qemu-io");
+    const std::string image = dir.path("image.qcow2");
+    ASSERT_TRUE(testing::run_tool({"qemu-img", "create", "-f", "qcow2", "-o", options, image, "3M"}).ok());
+    const Status written = testing::run_tool(
+        {"qemu-io", "-f", "qcow2", "-c", "write -P 0xab 4096 2048", "-c", "write -P 0xcd 70000 9000",
+         "-c", "write -P 0x11 1048576 524288", "-c", "write -z 1050624 4096", "-c",
+         "write -z 1179648 65536", "-c", "write -P 0x22 3141632 3072", image});
+    ASSERT_TRUE(written.ok()) << written.to_string();
+    ASSERT_TRUE(testing::run_tool({"qemu-img", "convert", "-f", "qcow2", "-O", "raw", image,
+                                   dir.path("image.raw")})
+                    .ok());
+    auto expected = testing::sha256_of_file(dir.path("image.raw"));
+    ASSERT_TRUE(expected.ok());
+    auto file = testing::FileSource::open(image);
+    ASSERT_TRUE(file.ok());
+    auto decoded = testing::decode_and_hash(qcow2_format(), *file);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+    EXPECT_EQ(decoded->virtual_size, 3 * kMiB);
+    EXPECT_EQ(decoded->sha256, *expected);
+  }
+}
+
 // --- unsafe files made by qemu-img ---
 
 Status decode_file(const std::string& path) {
