@@ -278,9 +278,13 @@ Result<std::vector<FtpClientOutcome>> run_ftps_operations(const tcp::endpoint& s
   std::vector<FtpClientOutcome> outcomes;
   {
     FtpsClient client(io, tls, server, std::move(options));
-    client.connect([&](const FtpClientOutcome& outcome) { outcomes.push_back(outcome); });
+    const std::size_t expected = operations.size() + 1;
+    // QUIT once every operation ended, or at once when the login failed.
+    client.connect([&](const FtpClientOutcome& outcome) {
+      outcomes.push_back(outcome);
+      if (outcomes.size() == expected || (outcome.operation == 0 && !outcome.ok)) client.quit();
+    });
     for (FtpClientOperation& operation : operations) client.start(std::move(operation));
-    client.quit();
     io.run();
   }
   io.restart();

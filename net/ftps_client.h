@@ -33,7 +33,8 @@ class FtpsClient {
   void connect(OutcomeHandler on_outcome);
   // Queues an operation; returns its number (see FtpClientOutcome::operation).
   std::uint64_t start(FtpClientOperation operation);
-  // QUIT once every queued operation ended.
+  // QUIT after the operations queued so far; call it once the login
+  // succeeded (before that, the core ends the session at once).
   void quit();
   bool is_closed() const;
 
