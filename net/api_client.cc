@@ -1,0 +1,124 @@
+#include "net/api_client.h"
+
+#include <openssl/evp.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <regex>
+
+namespace imagelib::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string base64(const std::string& text) {
+  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(text.data()),
+                                     static_cast<int>(text.size()));
+  out.resize(static_cast<std::size_t>(length));
+  return out;
+}
+
+template <typename Stream>
+ApiReply exchange_once(Stream& stream, const http::request<http::string_body>& request) {
+  http::write(stream, request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::uint64_t{1} << 30);
+  http::read(stream, buffer, parser);
+  const auto& response = parser.get();
+  ApiReply reply;
+  reply.status = static_cast<int>(response.result_int());
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
+  reply.body = nlohmann::json::parse(response.body(), nullptr, false);
+  if (reply.body.is_discarded()) reply.body = nullptr;
+  if (reply.body.is_object()) {
+    if (reply.body.contains("error_name") && reply.body["error_name"].is_string()) {
+      reply.error_name = reply.body["error_name"].get<std::string>();
+      const auto& errors = reply.body.value("errors", nlohmann::json::array());
+      if (errors.is_array() && !errors.empty() && errors[0].is_string()) {
+        reply.error_message = errors[0].get<std::string>();
+      }
+    } else if (reply.body.contains("error") && reply.body["error"].is_string()) {
+      reply.error_name = reply.body["error"].get<std::string>();
+      reply.error_message = reply.body.value("error_description", "");
+    }
+  }
+  return reply;
+}
+
+}  // namespace
+
+ApiClient::ApiClient(std::string base, asio::ssl::context& tls) : tls_(tls) {
+  static const std::regex kBase(R"(^(https?)://(\[[^\]]+\]|[^:/]+):(\d+)/?$)");
+  std::smatch match;
+  if (std::regex_match(base, match, kBase)) {
+    secure_ = match[1] == "https";
+    host_ = match[2];
+    if (host_.size() > 2 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
+    port_ = match[3];
+  }
+}
+
+Result<ApiReply> ApiClient::request_token(const std::string& client_id, const std::string& secret) {
+  auto reply = send("POST", "/token",
+                    {{"authorization", "Basic " + base64(client_id + ":" + secret)},
+                     {"content-type", "application/json"}},
+                    R"({"grant_type":"client_credentials"})");
+  if (reply.ok() && reply->status == 200 && reply->body.is_object() &&
+      reply->body.contains("access_token") && reply->body["access_token"].is_string()) {
+    token_ = reply->body["access_token"].get<std::string>();
+  }
+  return reply;
+}
+
+Result<ApiReply> ApiClient::call(const std::string& method, const std::string& target,
+                                 const nlohmann::json& body) {
+  std::map<std::string, std::string> headers{{"content-type", "application/json"}};
+  if (token_) headers["authorization"] = "Bearer " + *token_;
+  return send(method, target, headers, body.is_null() ? "" : body.dump());
+}
+
+Result<ApiReply> ApiClient::send(const std::string& method, const std::string& target,
+                                 const std::map<std::string, std::string>& headers,
+                                 const std::string& body) {
+  if (host_.empty()) return Status(ErrorCode::kBadRequest, "API base must be http(s)://host:port");
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    const auto endpoints = resolver.resolve(host_, port_);
+    http::request<http::string_body> request{http::string_to_verb(method), target, 11};
+    request.set(http::field::host, host_);
+    for (const auto& [name, value] : headers) request.set(name, value);
+    request.body() = body;
+    request.keep_alive(false);
+    request.prepare_payload();
+    if (!secure_) {
+      beast::tcp_stream stream(io);
+      stream.connect(endpoints);
+      return exchange_once(stream, request);
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(io, tls_);
+    beast::get_lowest_layer(stream).connect(endpoints);
+    stream.handshake(asio::ssl::stream_base::client);
+    ApiReply reply = exchange_once(stream, request);
+    beast::error_code ignored;
+    stream.shutdown(ignored);
+    return reply;
+  } catch (const boost::system::system_error& error) {
+    return Status(ErrorCode::kInternal, std::string("API request failed: ") + error.what());
+  }
+}
+
+}  // namespace imagelib::net
