@@ -41,6 +41,7 @@ function(imagelib_add_test name)
   imagelib_apply_flags(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck_gtest rapidcheck
                         GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-                       PROPERTIES ENVIRONMENT "IMAGELIB_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  # Tests that read files of the checkout (scenarios, samples) find them here.
+  target_compile_definitions(${name} PRIVATE IMAGELIB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -56,7 +56,8 @@ class TempDir {
 };
 
 bool is_safe_option_text(const std::string& text) {
-  return text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_=,.-") == std::string::npos;
+  return text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_=,.-") ==
+         std::string::npos;
 }
 
 }  // namespace
@@ -110,7 +111,7 @@ Result<Bytes> make_content(const nlohmann::json& spec, const std::filesystem::pa
   if (format != "raw") {
     const std::string options = spec.value("options", "");
     if (!is_safe_option_text(options)) {
-      return Status(ErrorCode::kBadRequest, "content options may hold [a-z0-9_=,.-] only");
+      return Status(ErrorCode::kBadRequest, "content options may hold [A-Za-z0-9_=,.-] only");
     }
     const auto converted = temp.path() / ("disk." + format);
     IMAGELIB_RETURN_IF_ERROR(run("qemu-img convert -f raw -O " + format +

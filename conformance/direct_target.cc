@@ -2,37 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conformance/basic_auth.h"
 #include "conformance/ftp_call.h"
 
 namespace imagelib::conformance {
 namespace {
 
 constexpr std::int64_t kStartSeconds = 1305806400;  // 2011-05-19T12:00:00Z
-
-std::string base64(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16) |
-                   (static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8) |
-                   static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < in.size()) {
-    auto n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -68,7 +44,7 @@ Result<DirectTarget::Actor*> DirectTarget::actor(const std::string& role) {
 Result<std::string> DirectTarget::token_for(Actor& actor) {
   if (!actor.token.empty() && now_ - actor.token_issued < std::chrono::hours(1)) return actor.token;
   HttpRequest request{"POST", "/token",
-                      {{"authorization", "Basic " + base64(actor.client + ":" + actor.secret)},
+                      {{"authorization", basic_authorization(actor.client, actor.secret)},
                        {"content-type", "application/json"}},
                       R"({"grant_type":"client_credentials"})"};
   const HttpResponse response = api_.handle(request, now_);

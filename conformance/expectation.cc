@@ -58,6 +58,8 @@ void match_matcher(const nlohmann::json& m, const nlohmann::json& actual, const 
       bool any = false;
       for (const auto& option : arg) any = any || matches(option, actual);
       if (!any) fail("any of " + shown(arg));
+    } else if (key == "$all_of") {
+      for (const auto& part : arg) match(part, actual, where, out);
     } else if (key == "$ne") {
       if (matches(arg, actual)) fail("anything but " + shown(arg));
     } else if (key == "$contains" || key == "$not_contains") {

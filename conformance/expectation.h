@@ -6,7 +6,7 @@
 //   listed field with a matching value (unlisted fields are free);
 // - it is a matcher object: {"$type": "string"}, {"$match": "regex"},
 //   {"$absent": true} (as a field's value: the field is missing),
-//   {"$any_of": [a, b]}, {"$ne": v}, {"$contains": m} / {"$not_contains": m}
+//   {"$any_of": [a, b]}, {"$all_of": [m1, m2]}, {"$ne": v}, {"$contains": m} / {"$not_contains": m}
 //   (some / no element of an array matches m), {"$length": n},
 //   {"$gte": n}, {"$lte": n}.
 // Strings "{{alias}}" in requests and expectations are replaced by captured

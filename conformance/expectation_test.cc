@@ -39,6 +39,9 @@ TEST(Expectation, Matchers) {
   EXPECT_TRUE(mismatches({{"$gte", 3}}, 3).empty());
   EXPECT_FALSE(mismatches({{"$lte", 3}}, 4).empty());
   EXPECT_TRUE(mismatches({{"$ne", 0}}, 1).empty());
+  const nlohmann::json both = {{"$all_of", {{{"$length", 2}}, {{"$contains", "a"}}}}};
+  EXPECT_TRUE(mismatches(both, {"b", "a"}).empty());
+  EXPECT_EQ(mismatches(both, {"b", "c"}).size(), 1u);
 }
 
 TEST(Expectation, AMissingFieldIsReportedAsNothing) {

@@ -43,10 +43,18 @@ void InProcessFtp::quit(Timestamp at) {
 }
 
 void InProcessFtp::pump(Timestamp /*at*/) {
-  while (!pending_.empty()) {
-    auto next = std::move(pending_.front());
-    pending_.pop_front();
-    next();
+  while (true) {
+    while (!pending_.empty()) {
+      auto next = std::move(pending_.front());
+      pending_.pop_front();
+      next();
+    }
+    // Time moves to the server's wake-up only when nothing else can happen
+    // and the client still waits for an answer (a delayed failed login).
+    if (last_outcome_ || !wake_ || client_.is_closed()) break;
+    const Timestamp wake = *wake_;
+    wake_.reset();
+    on_server(server_.on_wake(wake), wake);
   }
 }
 
@@ -155,9 +163,7 @@ void InProcessFtp::on_server(FtpServerActions actions, Timestamp at) {
                           at);
               });
             },
-            [&](FtpWakeAt& a) {
-              pending_.push_back([this, wake = a.at] { on_server(server_.on_wake(wake), wake); });
-            },
+            [&](FtpWakeAt& a) { wake_ = a.at; },
             [&](FtpCloseControl&) {
               pending_.push_back([this, at] { on_client(client_.on_control_closed(at), at); });
             },

@@ -48,6 +48,7 @@ class InProcessFtp {
   bool client_wants_tls_ = false;
   bool server_wants_tls_ = false;
   std::map<DataConnectionId, bool> server_started_data_tls_;
+  std::optional<Timestamp> wake_;  // the server's latest FtpWakeAt
   std::optional<FtpClientOutcome> last_outcome_;
   FtpClientOutcome login_;
 };

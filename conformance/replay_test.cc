@@ -25,18 +25,21 @@ TEST_P(BundledScenario, PassesAgainstTheDirectTarget) {
   const ScenarioResult result = run_scenario(*scenario, target, nullptr);
   std::string failures;
   for (const auto& step : result.steps) {
-    for (const auto& f : step.failures) failures += "step " + std::to_string(step.number) + " (" + step.summary + "): " + f + "\n";
+    for (const auto& f : step.failures) {
+      failures += "step " + std::to_string(step.number) + " (" + step.summary + "): " + f +
+                  "\n  got: " + step.got.dump() + "\n";
+    }
   }
   EXPECT_NE(result.outcome, Outcome::kFailed) << failures;
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, BundledScenario, ::testing::ValuesIn(bundled_scenarios()),
-                         [](const auto& info) {
-                           std::string name = std::filesystem::path(info.param).stem().string();
+                         [](const auto& param_info) {
+                           std::string name = std::filesystem::path(param_info.param).stem().string();
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
-                           return name + "_" + std::to_string(info.index);
+                           return name + "_" + std::to_string(param_info.index);
                          });
 
 TEST(Replay, AWrongExpectationFailsAtItsStep) {
@@ -68,8 +71,10 @@ TEST(Replay, AnAnswerThatDiffersFromTheReferenceFailsTheStep) {
   DirectTarget fresh_model(1);
   const ScenarioResult result = run_scenario(*scenario, different, &fresh_model);
   ASSERT_EQ(result.outcome, Outcome::kFailed);
-  EXPECT_EQ(result.steps.at(0).failures.at(0),
-            "differs from the reference: reference.status: expected 422, got 201");
+  const auto& failures = result.steps.at(0).failures;
+  EXPECT_NE(std::find(failures.begin(), failures.end(),
+                      "differs from the reference: reference.status: expected 422, got 201"),
+            failures.end());
 }
 
 }  // namespace

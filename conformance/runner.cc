@@ -160,7 +160,9 @@ Result<nlohmann::json> ScenarioRun::perform_api(const nlohmann::json& spec, cons
   call.path = spec["path"];
   if (spec.contains("body")) call.body = spec["body"].dump();
   if (spec.contains("raw_body")) call.body = spec["raw_body"];
-  for (const auto& [name, value] : spec.value("headers", nlohmann::json::object()).items()) {
+  // Bound to a name: items() of a temporary would dangle in a range-for.
+  const nlohmann::json headers = spec.value("headers", nlohmann::json::object());
+  for (const auto& [name, value] : headers.items()) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     call.headers[lower] = value.get<std::string>();
@@ -282,6 +284,7 @@ ScenarioResult ScenarioRun::run() {
   }
   for (std::size_t i = 0; i < scenario_.steps.size(); ++i) {
     const nlohmann::json& step = scenario_.steps[i];
+    const nlohmann::json captures = step.value("capture", nlohmann::json::object());
     StepResult step_result;
     step_result.number = i + 1;
     step_result.summary = summary_of(step, account_role_of(scenario_, step));
@@ -297,7 +300,7 @@ ScenarioResult ScenarioRun::run() {
         step_result.expected = *expected;
         match(*expected, *response, "", step_result.failures);
       }
-      for (const auto& [alias, path] : step.value("capture", nlohmann::json::object()).items()) {
+      for (const auto& [alias, path] : captures.items()) {
         const auto value = value_at(*response, path.get<std::string>());
         if (value.is_discarded()) {
           step_result.failures.push_back("capture " + alias + ": nothing at " + path.get<std::string>());
@@ -309,7 +312,7 @@ ScenarioResult ScenarioRun::run() {
     if (model_ != nullptr && step.value("compare_with_reference", true)) {
       auto model_response = perform(step, *model_, model_aliases_);
       if (model_response.ok()) {
-        for (const auto& [alias, path] : step.value("capture", nlohmann::json::object()).items()) {
+        for (const auto& [alias, path] : captures.items()) {
           const auto value = value_at(*model_response, path.get<std::string>());
           if (!value.is_discarded()) model_aliases_[alias] = value;
         }

@@ -55,7 +55,9 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& path
   for (const auto& feature : json.value("requires", nlohmann::json::array())) {
     scenario.requires_features.insert(feature.get<std::string>());
   }
-  for (const auto& [actor, role] : json.value("actors", nlohmann::json::object()).items()) {
+  // Bound to a name: items() of a temporary would dangle in a range-for.
+  const nlohmann::json actors = json.value("actors", nlohmann::json::object());
+  for (const auto& [actor, role] : actors.items()) {
     scenario.actors[actor] = role.get<std::string>();
   }
   scenario.simulation = json.value("simulation", nlohmann::json());

@@ -1,9 +1,8 @@
 #include "conformance/sim_target.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
+#include "conformance/basic_auth.h"
 #include "conformance/sim_clock.h"
 
 namespace imagelib::conformance {
@@ -18,16 +17,6 @@ constexpr sim::SimTime kApiRequestTimeout = 30 * sim::kSecond;
 // A token is fetched again once it is this old (it lives longer).
 constexpr Duration kTokenRefresh = std::chrono::hours(1);
 constexpr const char* kApiHostHeader = "api.library.localhost";
-
-std::string basic_authorization(const std::string& id, const std::string& secret) {
-  const std::string plain = id + ":" + secret;
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(plain.data()),
-                                     static_cast<int>(plain.size()));
-  encoded.resize(static_cast<std::size_t>(length));
-  return "Basic " + encoded;
-}
 
 HttpRequest token_request(const std::string& client, const std::string& secret) {
   return HttpRequest{"POST",

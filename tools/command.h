@@ -21,5 +21,6 @@ inline int fail(const std::string& message) {
 void add_walkthrough_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_fuzz_command(CLI::App& app, int& exit_code);
 
 }  // namespace imagelib::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   imagelib::cli::add_walkthrough_command(app, exit_code);
   imagelib::cli::add_inspect_command(app, exit_code);
   imagelib::cli::add_convert_command(app, exit_code);
+  imagelib::cli::add_replay_command(app, exit_code);
+  imagelib::cli::add_report_command(app, exit_code);
+  imagelib::cli::add_fuzz_command(app, exit_code);
   imagelib::cli::add_serve_command(app, exit_code);
   imagelib::cli::add_sim_command(app, exit_code);
 
