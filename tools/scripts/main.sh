@@ -5,4 +5,5 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 "$root/tools/scripts/install-deps.sh"
 "$root/tools/scripts/build.sh"
-exec "$root/build/tools/imagelib" walkthrough
+cd "$root"
+exec "$root/build/tools/imagelib" replay --target direct scenarios/
