@@ -4,7 +4,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <iostream>
 
 namespace imagelib::net {
 namespace {
@@ -119,7 +118,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
     if (error) {
       // A request Beast could not parse gets a 400; a peer that went away or
       // timed out gets nothing more.
-      const bool malformed = &http::make_error_code(http::error::bad_target).category() == &error.category();
+      const bool malformed = error.category() == http::make_error_code(http::error::bad_target).category();
       if (malformed && error != http::error::end_of_stream &&
           error != http::error::partial_message) {
         return respond(transport_error(400, "bad_request", "malformed HTTP request"), 11, false);

@@ -1,6 +1,7 @@
 #include "net/ftps_session.h"
 
-#include <boost/asio/read.hpp>
+#include <algorithm>
+
 #include <boost/asio/write.hpp>
 
 #include "net/clock.h"

@@ -3,7 +3,6 @@
 #include "tools/command.h"
 
 #include <openssl/rand.h>
-#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
