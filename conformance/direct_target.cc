@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance/basic_auth.h"
+#include "conformance/official_image.h"
 #include "conformance/ftp_call.h"
 
 namespace imagelib::conformance {
@@ -110,16 +111,7 @@ Result<FtpReply> DirectTarget::ftp(const std::string& role, const FtpCall& call)
 }
 
 Result<std::string> DirectTarget::add_official_image(const OfficialImageCall& call) {
-  const auto arch = parse_arch(call.arch);
-  if (!arch) return Status(ErrorCode::kUnprocessable, "unknown arch " + call.arch);
-  auto image = library_.add_official_image({.name = call.name,
-                                            .arch = *arch,
-                                            .min_ram = call.min_ram,
-                                            .compatibility_mode = call.compatibility_mode,
-                                            .content = call.content},
-                                           now_);
-  if (!image.ok()) return image.status();
-  return image->id;
+  return add_official_image_to(library_, call, now_);
 }
 
 void DirectTarget::advance(Duration duration) {

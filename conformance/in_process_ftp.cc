@@ -58,6 +58,16 @@ void InProcessFtp::pump(Timestamp /*at*/) {
   }
 }
 
+// The handshake ends once both sides asked for it, after what is queued.
+void InProcessFtp::queue_control_handshake(Timestamp at) {
+  pending_.push_back([this, at] {
+    if (!(client_wants_tls_ && server_wants_tls_)) return;
+    client_wants_tls_ = server_wants_tls_ = false;
+    on_server(server_.on_control_tls_established(kControlTlsId, at), at);
+    on_client(client_.on_control_tls_established(at), at);
+  });
+}
+
 void InProcessFtp::on_client(FtpClientActions actions, Timestamp at) {
   for (auto& action : actions) {
     std::visit(
@@ -69,12 +79,7 @@ void InProcessFtp::on_client(FtpClientActions actions, Timestamp at) {
             },
             [&](FtpClientStartControlTls&) {
               client_wants_tls_ = true;
-              pending_.push_back([this, at] {
-                if (!(client_wants_tls_ && server_wants_tls_)) return;
-                client_wants_tls_ = server_wants_tls_ = false;
-                on_server(server_.on_control_tls_established(kControlTlsId, at), at);
-                on_client(client_.on_control_tls_established(at), at);
-              });
+              queue_control_handshake(at);
             },
             [&](FtpConnectData& a) {
               const DataConnectionId server_id = next_server_data_++;
@@ -123,12 +128,7 @@ void InProcessFtp::on_server(FtpServerActions actions, Timestamp at) {
             },
             [&](FtpStartControlTls&) {
               server_wants_tls_ = true;
-              pending_.push_back([this, at] {
-                if (!(client_wants_tls_ && server_wants_tls_)) return;
-                client_wants_tls_ = server_wants_tls_ = false;
-                on_server(server_.on_control_tls_established(kControlTlsId, at), at);
-                on_client(client_.on_control_tls_established(at), at);
-              });
+              queue_control_handshake(at);
             },
             [&](FtpOpenPassiveListener&) {
               pending_.push_back([this, at] {

@@ -37,6 +37,7 @@ class InProcessFtp {
   void pump(Timestamp at);
   void on_client(FtpClientActions actions, Timestamp at);
   void on_server(FtpServerActions actions, Timestamp at);
+  void queue_control_handshake(Timestamp at);
 
   FtpServerSession server_;
   FtpClientSession client_;

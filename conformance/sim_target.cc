@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance/basic_auth.h"
+#include "conformance/official_image.h"
 #include "conformance/sim_clock.h"
 
 namespace imagelib::conformance {
@@ -195,17 +196,8 @@ Result<FtpReply> SimTarget::ftp(const std::string& role, const FtpCall& call) {
 }
 
 Result<std::string> SimTarget::add_official_image(const OfficialImageCall& call) {
-  const auto arch = parse_arch(call.arch);
-  if (!arch) return Status(ErrorCode::kUnprocessable, "unknown arch " + call.arch);
   // Harness only, as an operator would: straight into the library's state.
-  auto image = library_.add_official_image({.name = call.name,
-                                            .arch = *arch,
-                                            .min_ram = call.min_ram,
-                                            .compatibility_mode = call.compatibility_mode,
-                                            .content = call.content},
-                                           loop_.wall_now());
-  if (!image.ok()) return image.status();
-  return image->id;
+  return add_official_image_to(library_, call, loop_.wall_now());
 }
 
 void SimTarget::advance(Duration duration) {
