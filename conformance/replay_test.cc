@@ -4,6 +4,7 @@
 
 #include "conformance/direct_target.h"
 #include "conformance/runner.h"
+#include "conformance/target_spec.h"
 
 namespace imagelib::conformance {
 namespace {
@@ -41,6 +42,21 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, BundledScenario, ::testing::ValuesIn(bundled
                            }
                            return name + "_" + std::to_string(param_info.index);
                          });
+
+TEST(Replay, TheSimulatedNetworkAnswersAsTheReferenceOnEveryStep) {
+  // Ids, times (also inside generated names) and texts are normalised; the
+  // rest of every answer must agree.
+  auto scenario = load_scenario(std::filesystem::path(IMAGELIB_SOURCE_DIR) /
+                                "scenarios/walkthrough/seed-document-journey.json");
+  ASSERT_TRUE(scenario.ok());
+  auto target = make_target("sim:1");
+  ASSERT_TRUE(target.ok());
+  DirectTarget model(9);
+  const ScenarioResult result = run_scenario(*scenario, **target, &model);
+  EXPECT_EQ(result.outcome, Outcome::kPassed)
+      << (result.steps.empty() ? "" : result.steps.back().summary + ": " +
+                                          (result.steps.back().failures.empty() ? "" : result.steps.back().failures[0]));
+}
 
 TEST(Replay, AWrongExpectationFailsAtItsStep) {
   auto scenario = parse_scenario(R"({"format": "imagelib-scenario/1", "name": "n", "steps": [

@@ -83,6 +83,10 @@ class Normaliser {
       auto [it, added] = ids_.try_emplace(value.get<std::string>(), ids_.size() + 1);
       return "id#" + std::to_string(it->second);
     }
+    if (value.is_string()) {
+      // Times inside texts too: a generated name holds the registration time.
+      return std::regex_replace(value.get<std::string>(), kTime, "<time>");
+    }
     return value;
   }
 
@@ -91,6 +95,7 @@ class Normaliser {
       "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
       "link", "errors", "error_description", "text"};
   inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
+  inline static const std::regex kTime{"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"};
   std::map<std::string, std::size_t> ids_;
 };
 
