@@ -9,7 +9,7 @@ packages=(
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
   qemu-utils vsftpd lftp curl openssl
-  gzip bzip2 xz-utils zstd pigz time
+  gzip bzip2 xz-utils zstd pigz time linux-perf
 )
 
 missing=()
