@@ -1,5 +1,6 @@
 #include "reference/api/token_store.h"
 
+#include <limits>
 #include <string>
 
 namespace imagelib {
@@ -7,6 +8,7 @@ namespace {
 
 constexpr std::string_view kTokenAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 constexpr std::size_t kTokenLength = 40;  // ~206 bits
+constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
@@ -20,7 +22,9 @@ TokenStore::Issued TokenStore::issue(const AccountId& account, Timestamp at) {
     }
   } while (tokens_.count(token) != 0);
   const Timestamp expires_at = at + lifetime_;
-  tokens_[token] = Entry{account, expires_at};
+  // Mutation kExpiredTokenAccepted: the token is kept as if it never expired.
+  const bool expires = mutation_ != Mutation::kExpiredTokenAccepted;
+  tokens_[token] = Entry{account, expires ? expires_at : Timestamp::from_micros(kNever)};
   return Issued{token, expires_at};
 }
 

@@ -12,12 +12,15 @@
 #include "reference/base/rng.h"
 #include "reference/base/status.h"
 #include "reference/base/timestamp.h"
+#include "reference/library/mutation.h"
 
 namespace imagelib {
 
 class TokenStore {
  public:
-  TokenStore(Rng rng, Duration lifetime) : rng_(rng), lifetime_(lifetime) {}
+  // `mutation` is the Library's (mutation.h); kNone checks expiry as specified.
+  TokenStore(Rng rng, Duration lifetime, Mutation mutation = Mutation::kNone)
+      : rng_(rng), lifetime_(lifetime), mutation_(mutation) {}
 
   struct Issued {
     std::string access_token;
@@ -42,6 +45,7 @@ class TokenStore {
 
   Rng rng_;
   Duration lifetime_;
+  Mutation mutation_;
   std::map<std::string, Entry, std::less<>> tokens_;
 };
 

@@ -181,7 +181,8 @@ bool State::run_before_login(const FtpCommand& command) {
       run_prot(command.argument);
     }
   } else if (verb == "USER") {
-    if (!tls_session_id) {
+    // Mutation kPlainLoginAllowed: USER is taken before AUTH TLS.
+    if (!tls_session_id && library.options().mutation != Mutation::kPlainLoginAllowed) {
       reply(530, "Non-anonymous sessions must use encryption.");
       close_control();
     } else {

@@ -87,7 +87,8 @@ bool State::check_data_channel() {
     reply(425, "Use PORT or PASV first.");
     return false;
   }
-  if (!protect_data) {
+  // Mutation kProtCDataAllowed: data commands run whatever the protection level.
+  if (!protect_data && library.options().mutation != Mutation::kProtCDataAllowed) {
     fail_data_command(522, "Data connections must be encrypted.");
     return false;
   }

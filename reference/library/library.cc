@@ -112,12 +112,21 @@ Result<Account> Library::reset_ftp_password(const AccountId& caller, const Accou
   if (caller != id) return not_found();
   IMAGELIB_RETURN_IF_ERROR(check_account(id));
   Account& account = accounts_.at(id);
+  // Mutation kOldFtpPasswordAccepted: the replaced password is remembered for logins.
+  if (options_.mutation == Mutation::kOldFtpPasswordAccepted && account.ftp_password) {
+    replaced_ftp_passwords_[id] = *account.ftp_password;
+  }
   account.ftp_password = draw_secret(secrets_, kPasswordLength);
   return account;
 }
 
 Status Library::check_ftp_login(std::string_view user, std::string_view password) const {
   auto it = accounts_.find(std::string(user));
+  // Mutation kOldFtpPasswordAccepted: the password before the last reset logs in too.
+  if (auto old = replaced_ftp_passwords_.find(std::string(user));
+      old != replaced_ftp_passwords_.end() && old->second == password) {
+    return {};
+  }
   if (it == accounts_.end() || !it->second.ftp_password || *it->second.ftp_password != password) {
     return Status(ErrorCode::kLoginIncorrect, "Login incorrect.");
   }
@@ -128,7 +137,9 @@ Status Library::check_ftp_login(std::string_view user, std::string_view password
 
 Result<const Image*> Library::find_visible_image(const AccountId& caller, const ImageId& id) const {
   auto it = images_.find(id);
-  if (it == images_.end() || !is_visible_by_id(caller, it->second)) return not_found();
+  if (it == images_.end() || !is_visible_by_id(caller, it->second, options_.mutation)) {
+    return not_found();
+  }
   return &it->second;
 }
 
@@ -190,14 +201,15 @@ Result<Image> Library::register_image(const AccountId& caller, const RegisterReq
   image.min_ram = request.min_ram;
   image.owner = caller;
   image.file = file->second.content;
-  incoming.erase(file);
+  // Mutation kIncomingKeptAfterRegistration: the upload also stays in incoming/.
+  if (options_.mutation != Mutation::kIncomingKeptAfterRegistration) incoming.erase(file);
   return add_creating_image(std::move(image), at);
 }
 
 std::vector<Image> Library::list_images(const AccountId& caller) const {
   std::vector<Image> listed;
   for (const auto& [id, image] : images_) {
-    if (is_listed_for(caller, image)) listed.push_back(image);
+    if (is_listed_for(caller, image, options_.mutation)) listed.push_back(image);
   }
   return listed;
 }
@@ -239,6 +251,13 @@ Result<Image> Library::update_image(const AccountId& caller, const ImageId& id,
   if (update.min_ram) image.min_ram = *update.min_ram;
   if (update.is_public) image.is_public = *update.is_public;
   if (update.compatibility_mode) image.compatibility_mode = *update.compatibility_mode;
+  // Mutation kCompatibilityModeChangesExistingServers: servers built from it follow the change.
+  if (options_.mutation == Mutation::kCompatibilityModeChangesExistingServers &&
+      update.compatibility_mode) {
+    for (auto& [server_id, server] : servers_) {
+      if (server.image == id) server.compatibility_mode = *update.compatibility_mode;
+    }
+  }
   if (status) image.status = *status;
   return image;
 }
@@ -254,7 +273,8 @@ Result<Image> Library::destroy_image(const AccountId& caller, const ImageId& id)
   auto found = find_image(caller, id, /*for_change=*/true);
   if (!found.ok()) return found.status();
   Image& image = **found;
-  if (image.locked) {
+  // Mutation kLockedImageDestroyed: the lock is not checked.
+  if (image.locked && options_.mutation != Mutation::kLockedImageDestroyed) {
     return Status(ErrorCode::kConflict, "image " + id + " is locked: unlock it before destroying it");
   }
   image.status = ImageStatus::kDeleted;
@@ -304,7 +324,10 @@ Result<Server> Library::create_server(const AccountId& caller, const ServerReque
   auto found = find_visible_image(caller, request.image);
   if (!found.ok()) return found.status();
   const Image& image = **found;
-  if (image.status != ImageStatus::kAvailable && image.status != ImageStatus::kDeprecated) {
+  // Mutation kDeprecatedNotBuildable: only available images are built from.
+  const bool deprecated_buildable = options_.mutation != Mutation::kDeprecatedNotBuildable;
+  if (image.status != ImageStatus::kAvailable &&
+      (image.status != ImageStatus::kDeprecated || !deprecated_buildable)) {
     return Status(ErrorCode::kConflict, "image " + image.id + " is " +
                                             std::string(to_string(image.status)) +
                                             ": servers are built from available or deprecated images");
@@ -330,6 +353,8 @@ Result<Server> Library::create_server(const AccountId& caller, const ServerReque
   server.image = image.id;
   server.server_type = std::string(type->id);
   server.compatibility_mode = image.compatibility_mode;  // fixed at creation
+  // Mutation kCompatibilityModeNotCopied: the server gets the default mode instead.
+  if (options_.mutation == Mutation::kCompatibilityModeNotCopied) server.compatibility_mode = false;
   server.created_at = at;
   server.disk = image.disk;
   servers_[server.id] = server;
@@ -399,13 +424,23 @@ void Library::finish_job(const Job& job) {
   auto decoded = image.source_type == SourceType::kSnapshot
                      ? decode_raw_disk(*image.file, *disk, options_.decode_limits)
                      : decode_image(*image.file, *disk, options_.decode_limits);
+  // Mutation kUnsafeQcow2Accepted: a qcow2 the checks refuse is copied as a raw disk.
+  if (!decoded.ok() && options_.mutation == Mutation::kUnsafeQcow2Accepted &&
+      decoded.status().message().starts_with("qcow2")) {
+    disk = store_->create();
+    decoded = decode_raw_disk(*image.file, *disk, options_.decode_limits);
+  }
   if (!decoded.ok()) {
     image.status = ImageStatus::kFailed;
     image.status_reason = decoded.status().message();
+    // Mutation kFailedRegistrationLosesFile: the upload is dropped from images/.
+    if (options_.mutation == Mutation::kFailedRegistrationLosesFile) image.file.reset();
     return;
   }
   image.status = ImageStatus::kAvailable;
   image.virtual_size = decoded->virtual_size;
+  // Mutation kWrongVirtualSize: one MB too many.
+  if (options_.mutation == Mutation::kWrongVirtualSize) image.virtual_size += kMiB;
   image.disk_size = decoded->disk_size;
   image.source_format = decoded->format;
   image.sha256 = decoded->sha256;

@@ -20,6 +20,7 @@
 #include "reference/library/blob_store.h"
 #include "reference/library/ftp_path.h"
 #include "reference/library/model.h"
+#include "reference/library/mutation.h"
 
 namespace imagelib {
 
@@ -30,6 +31,8 @@ struct LibraryOptions {
   DecodeLimits decode_limits;
   // The virtual time a registration or a snapshot takes before it ends.
   Duration job_time = std::chrono::seconds(2);
+  // A fault for the harness's mutation test (mutation.h); kNone everywhere else.
+  Mutation mutation = Mutation::kNone;
 };
 
 struct RegisterRequest {
@@ -176,6 +179,8 @@ class Library {
   IdGenerator ids_;
   Rng secrets_;
   std::map<AccountId, Account> accounts_;
+  // Passwords replaced by a reset; kept only under Mutation::kOldFtpPasswordAccepted.
+  std::map<AccountId, std::string> replaced_ftp_passwords_;
   std::map<ClientId, ApiClient> clients_;
   std::map<ImageId, Image> images_;
   std::map<ServerId, Server> servers_;

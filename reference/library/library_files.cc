@@ -15,8 +15,12 @@ FtpEntry folder_entry(std::string name, Timestamp at) {
 }
 
 // Whether a file in incoming/ of this name may be written.
-Status check_writable(const FtpPath& path) {
-  if (path.folder != FtpFolder::kIncoming || path.is_folder()) return cannot_create();
+Status check_writable(const FtpPath& path, Mutation mutation) {
+  // Mutation kImagesWritable: files of images/ may be written (they land in incoming/).
+  const bool writable_folder =
+      path.folder == FtpFolder::kIncoming ||
+      (mutation == Mutation::kImagesWritable && path.folder == FtpFolder::kImages);
+  if (!writable_folder || path.is_folder()) return cannot_create();
   if (!is_valid_file_name(path.name)) {
     return Status(ErrorCode::kCannotCreate,
                   "Could not create file: names may hold letters, digits and -_+.~^ only.");
@@ -119,7 +123,7 @@ Result<std::uint64_t> Library::ftp_open_for_write(const AccountId& account, cons
                                                   WriteMode mode, std::uint64_t offset,
                                                   Timestamp at) {
   IMAGELIB_RETURN_IF_ERROR(check_account(account));
-  IMAGELIB_RETURN_IF_ERROR(check_writable(path));
+  IMAGELIB_RETURN_IF_ERROR(check_writable(path, options_.mutation));
   auto& folder = incoming_of(account);
   auto [it, created] = folder.try_emplace(path.name);
   IncomingFile& file = it->second;
@@ -140,7 +144,7 @@ Result<std::uint64_t> Library::ftp_open_for_write(const AccountId& account, cons
 Status Library::ftp_write(const AccountId& account, const FtpPath& path, std::uint64_t offset,
                           ByteView data, Timestamp at) {
   IMAGELIB_RETURN_IF_ERROR(check_account(account));
-  IMAGELIB_RETURN_IF_ERROR(check_writable(path));
+  IMAGELIB_RETURN_IF_ERROR(check_writable(path, options_.mutation));
   auto& folder = incoming_of(account);
   auto it = folder.find(path.name);
   // The file was registered, renamed or deleted while the upload ran.

@@ -7,18 +7,29 @@ bool is_gone(const Image& image) {
   return image.status == ImageStatus::kDeleted || image.status == ImageStatus::kDeleting;
 }
 
-bool is_shared(const Image& image) { return image.official || image.is_public; }
+bool is_shared(const Image& image, Mutation mutation) {
+  // Mutation kPublicFlagIgnored: only official images are shared.
+  if (mutation == Mutation::kPublicFlagIgnored) return image.official;
+  return image.official || image.is_public;
+}
 
 }  // namespace
 
-bool is_listed_for(const AccountId& viewer, const Image& image) {
+bool is_listed_for(const AccountId& viewer, const Image& image, Mutation mutation) {
   if (image.owner == viewer) return !is_gone(image);
-  return is_shared(image) && image.status == ImageStatus::kAvailable;
+  // Mutation kListOthersPrivateImages: every image of every account is listed.
+  if (mutation == Mutation::kListOthersPrivateImages) return !is_gone(image);
+  // Mutation kListOthersDeprecatedImages: shared deprecated images stay listed.
+  if (mutation == Mutation::kListOthersDeprecatedImages &&
+      image.status == ImageStatus::kDeprecated) {
+    return is_shared(image, mutation);
+  }
+  return is_shared(image, mutation) && image.status == ImageStatus::kAvailable;
 }
 
-bool is_visible_by_id(const AccountId& viewer, const Image& image) {
+bool is_visible_by_id(const AccountId& viewer, const Image& image, Mutation mutation) {
   if (is_gone(image)) return false;
-  return image.owner == viewer || is_shared(image);
+  return image.owner == viewer || is_shared(image, mutation);
 }
 
 }  // namespace imagelib
