@@ -21,9 +21,10 @@ class SparseBlobSink final : public ExtentSink {
 }  // namespace
 
 Result<DecodedImage> write_raw_file(const RandomAccessSource& file, Blob& out,
-                                    const DecodeLimits& limits) {
+                                    const DecodeLimits& limits,
+                                    const DecodeOptions& decode_options) {
   SparseBlobSink sink(out);
-  auto decoded = decode_to_sink(file, sink, limits);
+  auto decoded = decode_to_sink(file, sink, limits, decode_options);
   if (!decoded.ok()) return decoded.status();
   IMAGELIB_RETURN_IF_ERROR(out.resize(decoded->virtual_size));
   return decoded;
@@ -31,12 +32,13 @@ Result<DecodedImage> write_raw_file(const RandomAccessSource& file, Blob& out,
 
 Result<DecodedImage> write_qcow2_file(const RandomAccessSource& file, Blob& out,
                                       const Qcow2WriteOptions& options,
-                                      const DecodeLimits& limits) {
+                                      const DecodeLimits& limits,
+                                      const DecodeOptions& decode_options) {
   if (options.cluster_bits < 9 || options.cluster_bits > 21) {
     return Status(ErrorCode::kUnprocessable, "qcow2 cluster_bits must be 9-21");
   }
   Qcow2Writer writer(out, options);
-  auto decoded = decode_to_sink(file, writer, limits);
+  auto decoded = decode_to_sink(file, writer, limits, decode_options);
   if (!decoded.ok()) return decoded.status();
   IMAGELIB_RETURN_IF_ERROR(writer.finish(decoded->virtual_size));
   return decoded;

@@ -13,11 +13,13 @@ namespace imagelib {
 // Writes the raw disk: only its non-zero 4 KiB blocks are written, the rest
 // is left to the Blob's holes, and the Blob ends at the virtual size.
 Result<DecodedImage> write_raw_file(const RandomAccessSource& file, Blob& out,
-                                    const DecodeLimits& limits);
+                                    const DecodeLimits& limits,
+                                    const DecodeOptions& decode_options = {});
 
 // Writes the disk as a qcow2 (qcow2_writer.h).
 Result<DecodedImage> write_qcow2_file(const RandomAccessSource& file, Blob& out,
                                       const Qcow2WriteOptions& options,
-                                      const DecodeLimits& limits);
+                                      const DecodeLimits& limits,
+                                      const DecodeOptions& decode_options = {});
 
 }  // namespace imagelib

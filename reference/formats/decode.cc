@@ -139,34 +139,48 @@ Result<Decoded> decode_compressed(const RandomAccessSource& file, Compression co
   return decode_streamed_raw(*stream, head, compression, out, limits);
 }
 
-Result<DecodedImage> finish(Result<Decoded> decoded, Sha256Sink& hash,
-                            const NonZeroBlockCounter& counter, const DecodeLimits& limits) {
-  if (!decoded.ok()) return decoded.status();
-  if (decoded->virtual_size > limits.max_virtual_size) {
-    return size_above_cap(decoded->format, decoded->virtual_size, limits);
+// The sinks that compute the digests of DecodeOptions, teed with the output.
+class DigestingSink {
+ public:
+  DigestingSink(ExtentSink& out, const DecodeOptions& options)
+      : out_(out), digests_(options.digests), tee_{&out, &hash_, &counter_} {}
+  ExtentSink& sink() { return digests_ ? static_cast<ExtentSink&>(tee_) : out_; }
+
+  Result<DecodedImage> finish(Result<Decoded> decoded, const DecodeLimits& limits) {
+    if (!decoded.ok()) return decoded.status();
+    if (decoded->virtual_size > limits.max_virtual_size) {
+      return size_above_cap(decoded->format, decoded->virtual_size, limits);
+    }
+    if (!digests_) return DecodedImage{decoded->format, decoded->virtual_size, 0, ""};
+    return DecodedImage{decoded->format, decoded->virtual_size,
+                        counter_.bytes(decoded->virtual_size), hash_.finish(decoded->virtual_size)};
   }
-  return DecodedImage{decoded->format, decoded->virtual_size,
-                      counter.bytes(decoded->virtual_size), hash.finish(decoded->virtual_size)};
-}
+
+ private:
+  ExtentSink& out_;
+  bool digests_;
+  Sha256Sink hash_;
+  NonZeroBlockCounter counter_;
+  TeeSink tee_;
+};
 
 }  // namespace
 
 Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& out,
-                                    const DecodeLimits& limits) {
+                                    const DecodeLimits& limits, const DecodeOptions& options) {
   auto probed = probe_format(file);
   if (!probed.ok()) return probed.status();
-  Sha256Sink hash;
-  NonZeroBlockCounter counter;
-  TeeSink tee{&out, &hash, &counter};
+  DigestingSink digesting(out, options);
   if (probed->container != nullptr) {
-    auto size = probed->container->decode(file, tee, limits);
+    auto size = probed->container->decode(file, digesting.sink(), limits);
     if (!size.ok()) return size.status();
-    return finish(Decoded{std::string(probed->container->name), *size}, hash, counter, limits);
+    return digesting.finish(Decoded{std::string(probed->container->name), *size}, limits);
   }
   if (probed->compression) {
-    return finish(decode_compressed(file, *probed->compression, tee, limits), hash, counter, limits);
+    return digesting.finish(decode_compressed(file, *probed->compression, digesting.sink(), limits),
+                            limits);
   }
-  return finish(decode_raw(file, tee, limits), hash, counter, limits);
+  return digesting.finish(decode_raw(file, digesting.sink(), limits), limits);
 }
 
 Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
@@ -181,10 +195,8 @@ Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
 Result<DecodedImage> decode_raw_disk(const RandomAccessSource& file, Blob& disk,
                                      const DecodeLimits& limits) {
   BlobSink sink(disk);
-  Sha256Sink hash;
-  NonZeroBlockCounter counter;
-  TeeSink tee{&sink, &hash, &counter};
-  auto decoded = finish(decode_raw(file, tee, limits), hash, counter, limits);
+  DigestingSink digesting(sink, DecodeOptions{});
+  auto decoded = digesting.finish(decode_raw(file, digesting.sink(), limits), limits);
   if (!decoded.ok()) return decoded.status();
   IMAGELIB_RETURN_IF_ERROR(disk.resize(decoded->virtual_size));
   return decoded;

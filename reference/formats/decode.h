@@ -27,6 +27,14 @@ struct DecodedImage {
   std::string sha256;          // of the raw disk, lowercase hex
 };
 
+// What a decode computes besides the disk itself.
+struct DecodeOptions {
+  // The SHA-256 and disk_size of the disk. Registration needs them; a
+  // conversion does not, and skips a pass over every byte of the disk (then
+  // sha256 is empty and disk_size 0).
+  bool digests = true;
+};
+
 // Probes `file`, checks it is safe and decodes it into `disk` (an empty blob).
 // A rejected file gives kBadImage with a one-line reason.
 Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
@@ -35,7 +43,7 @@ Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
 // As decode_image, but the decoded disk goes to `out` as data and zero
 // extents in ascending order (the caller sizes its output to virtual_size).
 Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& out,
-                                    const DecodeLimits& limits);
+                                    const DecodeLimits& limits, const DecodeOptions& options = {});
 
 // Copies a file known to be a raw disk (a server's disk being snapshotted)
 // into `disk` without probing it: its content is never taken for another
