@@ -93,6 +93,8 @@ class ApiService {
   HttpResponse handle(const HttpRequest& request, Timestamp at);
 
   const ApiOptions& options() const { return options_; }
+  // The issued tokens, for an environment that saves and restores its state.
+  TokenStore& tokens() { return tokens_; }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, Timestamp at);

@@ -37,6 +37,16 @@ Result<AccountId> TokenStore::account_of(std::string_view token, Timestamp at) c
   return it->second.account;
 }
 
+std::vector<TokenStore::Held> TokenStore::held() const {
+  std::vector<Held> held;
+  for (const auto& [token, entry] : tokens_) held.push_back(Held{token, entry.account, entry.expires_at});
+  return held;
+}
+
+void TokenStore::restore(const std::vector<Held>& tokens) {
+  for (const Held& held : tokens) tokens_[held.token] = Entry{held.account, held.expires_at};
+}
+
 void TokenStore::forget_expired(Timestamp at) {
   for (auto it = tokens_.begin(); it != tokens_.end();) {
     it = at >= it->second.expires_at ? tokens_.erase(it) : std::next(it);

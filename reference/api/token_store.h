@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reference/base/ids.h"
 #include "reference/base/rng.h"
@@ -35,6 +36,16 @@ class TokenStore {
   Result<AccountId> account_of(std::string_view token, Timestamp at) const;
 
   Duration lifetime() const { return lifetime_; }
+
+  // The tokens held, for an environment that saves its state; restore()
+  // puts them back into a fresh store (whose own stream draws new ones).
+  struct Held {
+    std::string token;
+    AccountId account;
+    Timestamp expires_at;
+  };
+  std::vector<Held> held() const;
+  void restore(const std::vector<Held>& tokens);
 
  private:
   struct Entry {

@@ -11,7 +11,8 @@ namespace imagelib {
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
-  // A new empty blob. It lives as long as a record holds it.
+  // A new empty blob. It lives as long as a record holds it. Callable from
+  // any thread: Library::run_job makes its disk on a decoding worker.
   virtual std::shared_ptr<Blob> create() = 0;
 };
 

@@ -410,26 +410,44 @@ std::optional<Timestamp> Library::next_job_due() const {
 }
 
 void Library::run_jobs_until(Timestamp now) {
+  while (auto job = take_due_job(now)) commit_job(*job, run_job(*job));
+}
+
+std::optional<PendingJob> Library::take_due_job(Timestamp now) {
   while (!jobs_.empty() && jobs_.front().due <= now) {
     const Job job = jobs_.front();
     jobs_.erase(jobs_.begin());
-    finish_job(job);
+    const Image& image = images_.at(job.image);
+    if (image.status != ImageStatus::kCreating) continue;  // destroyed meanwhile
+    return PendingJob{.due = job.due,
+                      .image = job.image,
+                      .raw_disk = image.source_type == SourceType::kSnapshot,
+                      .source = image.file,
+                      .store = store_,
+                      .limits = options_.decode_limits,
+                      .mutation = options_.mutation};
   }
+  return std::nullopt;
 }
 
-void Library::finish_job(const Job& job) {
-  Image& image = images_.at(job.image);
-  if (image.status != ImageStatus::kCreating) return;  // destroyed meanwhile
-  std::shared_ptr<Blob> disk = store_->create();
-  auto decoded = image.source_type == SourceType::kSnapshot
-                     ? decode_raw_disk(*image.file, *disk, options_.decode_limits)
-                     : decode_image(*image.file, *disk, options_.decode_limits);
+JobResult Library::run_job(const PendingJob& job) {
+  JobResult result;
+  result.disk = job.store->create();
+  result.decoded = job.raw_disk ? decode_raw_disk(*job.source, *result.disk, job.limits)
+                                : decode_image(*job.source, *result.disk, job.limits);
   // Mutation kUnsafeQcow2Accepted: a qcow2 the checks refuse is copied as a raw disk.
-  if (!decoded.ok() && options_.mutation == Mutation::kUnsafeQcow2Accepted &&
-      decoded.status().message().starts_with("qcow2")) {
-    disk = store_->create();
-    decoded = decode_raw_disk(*image.file, *disk, options_.decode_limits);
+  if (!result.decoded.ok() && job.mutation == Mutation::kUnsafeQcow2Accepted &&
+      result.decoded.status().message().starts_with("qcow2")) {
+    result.disk = job.store->create();
+    result.decoded = decode_raw_disk(*job.source, *result.disk, job.limits);
   }
+  return result;
+}
+
+void Library::commit_job(const PendingJob& job, JobResult result) {
+  Image& image = images_.at(job.image);
+  if (image.status != ImageStatus::kCreating) return;  // destroyed while it ran
+  const Result<DecodedImage>& decoded = result.decoded;
   if (!decoded.ok()) {
     image.status = ImageStatus::kFailed;
     image.status_reason = decoded.status().message();
@@ -444,7 +462,7 @@ void Library::finish_job(const Job& job) {
   image.disk_size = decoded->disk_size;
   image.source_format = decoded->format;
   image.sha256 = decoded->sha256;
-  image.disk = std::move(disk);
+  image.disk = std::move(result.disk);
 }
 
 }  // namespace imagelib

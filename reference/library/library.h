@@ -82,6 +82,42 @@ struct FtpEntry {
   Timestamp modified_at;
 };
 
+// A registration or snapshot whose time has come, taken out of the Library
+// by take_due_job(): what to decode. run_job() reads only `source` (immutable
+// once the image exists) and writes only the disk it creates, so an
+// environment may run it on another thread and hand the result back to
+// commit_job() on the thread that owns the Library.
+struct PendingJob {
+  Timestamp due;
+  ImageId image;
+  bool raw_disk = false;  // a snapshot: the source is a raw disk, not re-probed
+  std::shared_ptr<const Blob> source;
+  std::shared_ptr<BlobStore> store;  // where the decoded disk goes
+  DecodeLimits limits;
+  Mutation mutation = Mutation::kNone;
+};
+
+struct JobResult {
+  std::shared_ptr<Blob> disk;
+  Result<DecodedImage> decoded = Status(ErrorCode::kInternal, "job not run");
+};
+
+// Every record the Library holds, for an environment that saves its state
+// and starts again from it (net/ compacts its journal into one). Blobs are
+// shared, not copied.
+struct LibraryRecords {
+  struct JobRecord {
+    Timestamp due;
+    ImageId image;
+  };
+  std::vector<Account> accounts;
+  std::vector<ApiClient> clients;
+  std::vector<Image> images;
+  std::vector<Server> servers;
+  std::map<AccountId, std::map<std::string, IncomingFile>> incoming;
+  std::vector<JobRecord> jobs;  // earliest first
+};
+
 enum class WriteMode {
   kReplace,  // STOR: start a new file
   kAppend,   // APPE: write after the current end
@@ -148,8 +184,25 @@ class Library {
 
   // --- jobs: registrations and snapshots end in virtual time ---
   std::optional<Timestamp> next_job_due() const;
-  // Ends every job due at or before `now`, earliest first.
+  // Ends every job due at or before `now`, earliest first: the serial
+  // composition of the three calls below.
   void run_jobs_until(Timestamp now);
+  // The earliest job due at or before `now`, removed from the queue; jobs of
+  // images destroyed meanwhile are dropped.
+  std::optional<PendingJob> take_due_job(Timestamp now);
+  // Decodes the job's source into a new disk. Pure: touches nothing of the
+  // Library, so it may run on any thread.
+  static JobResult run_job(const PendingJob& job);
+  // Ends the job with its result (the image becomes available or failed),
+  // unless the image was destroyed meanwhile.
+  void commit_job(const PendingJob& job, JobResult result);
+
+  // --- saving and restoring (library_records.cc) ---
+  // Every record, with the jobs still queued (not those taken).
+  LibraryRecords records() const;
+  // Replaces an empty Library's records (a fresh one with its own seed) with
+  // `records`; ids drawn afterwards never repeat a restored one.
+  Status restore(LibraryRecords records);
 
   // The whole state as canonical JSON text: equal states give equal text.
   std::string dump_state() const;
@@ -169,7 +222,6 @@ class Library {
   Result<Image> start_snapshot(const AccountId& caller, const ServerId& id,
                                const RegisterRequest* details, Timestamp at);
   Image& add_creating_image(Image image, Timestamp at);
-  void finish_job(const Job& job);
   std::map<std::string, IncomingFile>& incoming_of(const AccountId& account);
   const IncomingFile* find_incoming(const AccountId& account, const std::string& name) const;
 
