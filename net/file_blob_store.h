@@ -3,7 +3,10 @@
 // multi-GiB image never sits in memory. Each blob is an unlinked temporary
 // file: it disappears with its last reference, and a crash leaves nothing
 // behind (what must survive a restart is rebuilt from the journal).
-// Not thread-safe, like every Blob: the server's strand serialises calls.
+// Like every Blob, a blob is used by one thread at a time (the server's
+// strand, or the decoding worker that owns a job's new disk), except that
+// reads (pread) of a blob nobody writes may run on several threads at once;
+// create() may be called from any thread.
 #pragma once
 
 #include <memory>

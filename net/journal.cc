@@ -1,15 +1,18 @@
 #include "net/journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace imagelib::net {
 namespace {
 
 constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024 * 1024;
+constexpr std::uint64_t kMaxPayloadBytes = 64 * kMiB;
 
 Status io_error(const std::string& what) {
   return Status(ErrorCode::kInternal, "journal: " + what + ": " + std::strerror(errno));
@@ -57,6 +60,11 @@ Int get_le(const std::uint8_t* bytes) {
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, const Visitor& visit) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("open " + path);
+  if (::fchmod(fd, 0600) != 0) {  // journals of older versions were made with the umask's mode
+    const Status error = io_error("chmod " + path);
+    ::close(fd);
+    return error;
+  }
   std::uint64_t offset = 0;
   std::uint64_t records = 0;
   std::string header_text;
@@ -70,7 +78,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, const Vi
     if (!read_exact(fd, offset + 4, header_text.data(), header_length)) break;
     if (!read_exact(fd, offset + 4 + header_length, length_bytes, 8)) break;
     const auto payload_length = get_le<std::uint64_t>(length_bytes);
-    if (payload_length > 64 * kMiB) break;
+    if (payload_length > kMaxPayloadBytes) break;
     payload.resize(static_cast<std::size_t>(payload_length));
     if (!read_exact(fd, offset + 12 + header_length, payload.data(), payload.size())) break;
     const nlohmann::json header = nlohmann::json::parse(header_text, nullptr, false);
@@ -90,13 +98,36 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, const Vi
     ::close(fd);
     return error;
   }
-  return std::unique_ptr<Journal>(new Journal(fd, records));
+  return std::unique_ptr<Journal>(new Journal(fd, path, records));
+}
+
+Result<std::unique_ptr<Journal>> Journal::create(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("create " + path);
+  return std::unique_ptr<Journal>(new Journal(fd, path, 0));
+}
+
+Status Journal::install_as(const std::string& target) {
+  if (::fsync(fd_) != 0) return io_error("fsync " + path_);
+  if (::rename(path_.c_str(), target.c_str()) != 0) return io_error("rename " + path_);
+  path_ = target;
+  const std::string directory = std::filesystem::path(target).parent_path().string();
+  const int dir = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return io_error("open " + directory);
+  const int synced = ::fsync(dir);
+  ::close(dir);
+  if (synced != 0) return io_error("fsync " + directory);
+  return {};
 }
 
 Journal::~Journal() { ::close(fd_); }
 
 Status Journal::append(const nlohmann::json& header, ByteView payload, bool sync) {
   const std::string header_text = header.dump();
+  // What open() would take for a torn record must never be written.
+  if (header_text.size() > kMaxHeaderBytes || payload.size() > kMaxPayloadBytes) {
+    return Status(ErrorCode::kInternal, "journal: record too large");
+  }
   std::string frame;
   frame.reserve(12 + header_text.size());
   put_le(frame, static_cast<std::uint32_t>(header_text.size()));

@@ -1,5 +1,8 @@
 #include "net/library_host.h"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "net/clock.h"
@@ -9,16 +12,33 @@ namespace {
 
 using nlohmann::json;
 
+// What a decode gave, as journaled with the job's completion.
+json result_summary(const JobResult& result) {
+  if (!result.decoded.ok()) return {{"ok", false}, {"reason", result.decoded.status().message()}};
+  return {{"ok", true},
+          {"format", result.decoded->format},
+          {"virtual_size", result.decoded->virtual_size},
+          {"disk_size", result.decoded->disk_size},
+          {"sha256", result.decoded->sha256}};
+}
+
 }  // namespace
 
 LibraryHost::LibraryHost(boost::asio::io_context& io, std::unique_ptr<Library> library,
-                         ApiOptions api_options, FtpServerOptions ftp_options)
-    : library_(std::move(library)),
+                         ApiOptions api_options, LibraryHostOptions options)
+    : io_(io),
+      library_(std::move(library)),
       api_(*library_, std::move(api_options)),
-      ftp_options_(std::move(ftp_options)),
-      job_timer_(io) {}
+      options_(std::move(options)),
+      job_timer_(io),
+      workers_(std::max<std::size_t>(1, options_.decode_threads)) {}
 
-LibraryHost::~LibraryHost() = default;
+LibraryHost::~LibraryHost() {
+  workers_.stop();
+  workers_.join();
+}
+
+std::vector<PendingJob> LibraryHost::jobs_in_progress() const { return in_progress_; }
 
 void LibraryHost::journal(json header, ByteView payload) {
   if (!journal_) return;
@@ -31,13 +51,16 @@ HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
   journal({{"t", "api"}, {"at", now.micros()}, {"method", request.method},
            {"target", request.target}, {"headers", request.headers}},
           ByteView(reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size()));
+  // Due jobs go to the workers first, so the core's own run_jobs_until(now)
+  // finds none to run on this thread.
+  start_due_jobs(now);
   HttpResponse response = api_.handle(request, now);
   schedule_jobs();
   return response;
 }
 
 std::unique_ptr<JournaledFtpSession> LibraryHost::open_ftp_session(std::string peer_address) {
-  return std::make_unique<JournaledFtpSession>(*library_, ftp_options_, std::move(peer_address),
+  return std::make_unique<JournaledFtpSession>(*library_, options_.ftp, std::move(peer_address),
                                                journal_.get(), next_ftp_session_++);
 }
 
@@ -57,8 +80,62 @@ void LibraryHost::on_job_timer() {
   timer_due_.reset();
   const Timestamp now = wall_clock_now();
   journal({{"t", "jobs"}, {"at", now.micros()}});
-  library_->run_jobs_until(now);
+  start_due_jobs(now);
   schedule_jobs();
+}
+
+void LibraryHost::start_due_jobs(Timestamp now) {
+  while (auto job = library_->take_due_job(now)) start_decode(std::move(*job));
+}
+
+void LibraryHost::start_decode(PendingJob job) {
+  in_progress_.push_back(job);
+  // The guard keeps io_context::run() going while the decode runs.
+  boost::asio::post(workers_, [this, job = std::move(job), alive = std::weak_ptr<int>(alive_),
+                               work = boost::asio::make_work_guard(io_)] {
+    if (options_.before_decode) options_.before_decode();
+    auto result = std::make_shared<JobResult>(Library::run_job(job));
+    boost::asio::post(io_, [this, job, result, alive] {
+      if (alive.expired()) return;
+      finish_decode(job, std::move(*result));
+    });
+  });
+}
+
+void LibraryHost::finish_decode(const PendingJob& job, JobResult result) {
+  std::erase_if(in_progress_, [&](const PendingJob& p) { return p.image == job.image; });
+  journal({{"t", "job_done"},
+           {"at", wall_clock_now().micros()},
+           {"image", job.image},
+           {"result", result_summary(result)}});
+  library_->commit_job(job, std::move(result));
+}
+
+void LibraryHost::replay_due_jobs(Timestamp at) {
+  if (serial_replay_) {
+    library_->run_jobs_until(at);
+    return;
+  }
+  while (auto job = library_->take_due_job(at)) in_progress_.push_back(std::move(*job));
+}
+
+Status LibraryHost::replay_job_done(const json& header) {
+  const auto image = header.at("image").get<std::string>();
+  auto job = std::find_if(in_progress_.begin(), in_progress_.end(),
+                          [&](const PendingJob& p) { return p.image == image; });
+  if (job == in_progress_.end()) {
+    return Status(ErrorCode::kInternal, "journal: completion of a job never taken: " + image);
+  }
+  const PendingJob taken = *job;
+  in_progress_.erase(job);
+  // The disk is not in the journal: decode it again (deterministic), here.
+  JobResult result = Library::run_job(taken);
+  if (result_summary(result) != header.at("result")) {
+    std::cerr << "imagelib serve: journal: " << image << " decodes to " << result_summary(result)
+              << " today but to " << header.at("result") << " when journaled; keeping today's\n";
+  }
+  library_->commit_job(taken, std::move(result));
+  return {};
 }
 
 Status LibraryHost::replay(const json& header, ByteView payload) {
@@ -71,20 +148,25 @@ Status LibraryHost::replay(const json& header, ByteView payload) {
       request.headers = header.at("headers").get<std::map<std::string, std::string>>();
       request.body.assign(payload.begin(), payload.end());
       last_replayed_ = Timestamp::from_micros(header.at("at").get<std::int64_t>());
+      replay_due_jobs(last_replayed_);
       api_.handle(request, last_replayed_);
       return {};
     }
     if (type == "jobs") {
       last_replayed_ = Timestamp::from_micros(header.at("at").get<std::int64_t>());
-      library_->run_jobs_until(last_replayed_);
+      replay_due_jobs(last_replayed_);
       return {};
+    }
+    if (type == "job_done") {
+      last_replayed_ = Timestamp::from_micros(header.at("at").get<std::int64_t>());
+      return replay_job_done(header);
     }
     if (type == "ftp") {
       const auto number = header.at("s").get<std::uint64_t>();
       next_ftp_session_ = std::max(next_ftp_session_, number + 1);
       if (is_ftp_session_open(header)) {
         replayed_sessions_[number] =
-            std::make_unique<FtpServerSession>(*library_, ftp_options_, ftp_session_peer(header));
+            std::make_unique<FtpServerSession>(*library_, options_.ftp, ftp_session_peer(header));
         return {};
       }
       auto session = replayed_sessions_.find(number);
@@ -101,15 +183,29 @@ Status LibraryHost::replay(const json& header, ByteView payload) {
   }
 }
 
+Status LibraryHost::restore(LibraryRecords records, const std::vector<TokenStore::Held>& tokens) {
+  IMAGELIB_RETURN_IF_ERROR(library_->restore(std::move(records)));
+  api_.tokens().restore(tokens);
+  return {};
+}
+
 void LibraryHost::attach_journal(std::unique_ptr<Journal> opened) {
   journal_ = std::move(opened);
+  finish_replay();
+  // Decodes the old process had taken but not finished start again.
+  std::vector<PendingJob> interrupted;
+  interrupted.swap(in_progress_);
+  for (PendingJob& job : interrupted) start_decode(std::move(job));
+  schedule_jobs();
+}
+
+void LibraryHost::finish_replay() {
   for (auto& [number, session] : replayed_sessions_) {
     if (session->is_closed()) continue;
     journal({{"t", "ftp"}, {"s", number}, {"e", "control_closed"}, {"at", last_replayed_.micros()}});
     session->on_control_closed(last_replayed_);
   }
   replayed_sessions_.clear();
-  schedule_jobs();
 }
 
 }  // namespace imagelib::net

@@ -1,0 +1,42 @@
+// CoreSnapshot: the whole state of a LibraryHost — the Library's records,
+// the jobs taken but not ended, the API's tokens — as journal records, and
+// the reader that turns them back into a host's state. A snapshot is one
+// "blob" record per distinct blob (its size), "blob_data" records with its
+// data extents (at most 8 MiB each, zeros left out), then one "state" record
+// that names blobs by number. A compacted journal is a "start" record, a
+// snapshot and the inputs that came after it (net/journaled_core).
+// Callers: journaled_core, tests. Single-threaded, on the io thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "net/journal.h"
+#include "net/library_host.h"
+
+namespace imagelib::net {
+
+// Appends the host's state to `out` (records not synced one by one).
+Status write_snapshot(LibraryHost& host, Journal& out);
+
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(std::shared_ptr<BlobStore> store) : store_(std::move(store)) {}
+
+  static bool is_snapshot_record(const nlohmann::json& header);
+  // Takes one snapshot record; the "state" record restores `host`, which
+  // must be fresh (nothing replayed or provisioned into it).
+  Status read(const nlohmann::json& header, ByteView payload, LibraryHost& host);
+
+ private:
+  Status restore(const nlohmann::json& state, LibraryHost& host);
+  std::shared_ptr<Blob> blob(const nlohmann::json& number) const;
+
+  std::shared_ptr<BlobStore> store_;
+  std::map<std::uint64_t, std::shared_ptr<Blob>> blobs_;
+};
+
+}  // namespace imagelib::net

@@ -1,0 +1,148 @@
+#include "net/journaled_core.h"
+
+#include <filesystem>
+#include <iostream>
+#include <system_error>
+
+#include "net/core_snapshot.h"
+
+namespace imagelib::net {
+namespace {
+
+using nlohmann::json;
+
+// Journals written since jobs are decoded on workers and their completion
+// journaled; a start record without it asks for serial jobs.
+constexpr int kJournalVersion = 2;
+
+json clients_to_json(const std::vector<ProvisionedClient>& clients) {
+  json out = json::array();
+  for (const ProvisionedClient& c : clients) {
+    out.push_back({{"account", c.account}, {"account_name", c.account_name}, {"client", c.client},
+                   {"secret", c.secret}});
+  }
+  return out;
+}
+
+std::vector<ProvisionedClient> clients_from_json(const json& in) {
+  std::vector<ProvisionedClient> clients;
+  for (const json& c : in) {
+    clients.push_back({c.at("account").get<std::string>(), c.at("account_name").get<std::string>(),
+                       c.at("client").get<std::string>(), c.at("secret").get<std::string>()});
+  }
+  return clients;
+}
+
+// A journal read back: the core it rebuilt and whether inputs follow its snapshot.
+struct Replayed {
+  JournaledCore core;
+  std::unique_ptr<Journal> journal;
+  std::uint64_t inputs = 0;
+};
+
+Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& path,
+                                const CoreSetup& setup) {
+  Replayed replayed;
+  JournaledCore& core = replayed.core;
+  SnapshotReader snapshot(setup.store);
+  auto journal = Journal::open(path, [&](const json& header, ByteView payload) -> Status {
+    try {
+      if (header.value("t", "") == "start") {
+        if (core.host) return Status(ErrorCode::kInternal, "journal: a second start record");
+        LibraryOptions options = setup.library;
+        options.seed = core.seed = header.at("seed").get<std::uint64_t>();
+        core.generation = header.value("generation", std::uint64_t{0});
+        auto library = std::make_unique<Library>(options, setup.store);
+        if (core.generation == 0) {
+          auto config = parse_accounts_config(header.at("accounts").dump(), "/");
+          if (!config.ok()) return config.status();
+          auto clients = provision_library(*library, *config, Timestamp::from_micros(header.at("at").get<std::int64_t>()));
+          if (!clients.ok()) return clients.status();
+          core.clients = *clients;
+        } else {
+          core.clients = clients_from_json(header.at("clients"));
+        }
+        core.host = std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host);
+        if (!header.contains("version")) core.host->replay_jobs_serially();
+        return {};
+      }
+      if (!core.host) return Status(ErrorCode::kInternal, "journal: no start record");
+      if (SnapshotReader::is_snapshot_record(header)) return snapshot.read(header, payload, *core.host);
+      ++replayed.inputs;
+      return core.host->replay(header, payload);
+    } catch (const json::exception& error) {
+      return Status(ErrorCode::kInternal, std::string("journal: bad start record: ") + error.what());
+    }
+  });
+  if (!journal.ok()) return journal.status();
+  replayed.journal = std::move(*journal);
+  return replayed;
+}
+
+// Writes the next generation's journal beside `path` and puts it in place.
+Status compact(const std::string& path, Replayed& replayed, const CoreSetup& setup, Timestamp now) {
+  JournaledCore& core = replayed.core;
+  core.host->finish_replay();
+  auto fresh = Journal::create(path + ".compacting");
+  if (!fresh.ok()) return fresh.status();
+  const json start = {{"t", "start"},
+                      {"version", kJournalVersion},
+                      {"generation", core.generation + 1},
+                      {"seed", setup.next_seed(core.seed)},
+                      {"clients", clients_to_json(core.clients)},
+                      {"at", now.micros()}};
+  IMAGELIB_RETURN_IF_ERROR((*fresh)->append(start, {}, false));
+  IMAGELIB_RETURN_IF_ERROR(write_snapshot(*core.host, **fresh));
+  return (*fresh)->install_as(path);
+}
+
+}  // namespace
+
+Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std::string& path,
+                                          const CoreSetup& setup, Timestamp now) {
+  auto replayed = replay_journal(io, path, setup);
+  if (!replayed.ok()) return replayed.status();
+  if (!replayed->core.host) {  // a first start
+    LibraryOptions options = setup.library;
+    options.seed = setup.first_seed;
+    auto library = std::make_unique<Library>(options, setup.store);
+    auto clients = provision_library(*library, setup.accounts, now);
+    if (!clients.ok()) return clients.status();
+    IMAGELIB_RETURN_IF_ERROR(replayed->journal->append({{"t", "start"},
+                                                        {"version", kJournalVersion},
+                                                        {"seed", setup.first_seed},
+                                                        {"accounts", to_json(setup.accounts)},
+                                                        {"at", now.micros()}}));
+    replayed->core = JournaledCore{
+        std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host), *clients, 0,
+        setup.first_seed};
+  } else if (replayed->inputs > 0) {
+    // Rebuilt from whichever journal is in place: the new one, or the old
+    // one when compaction failed (it is left as it was).
+    const Status compacted = compact(path, *replayed, setup, now);
+    if (!compacted.ok()) {
+      std::cerr << "imagelib serve: journal not compacted: " << compacted.to_string() << "\n";
+      std::error_code ignored;
+      std::filesystem::remove(path + ".compacting", ignored);
+    }
+    replayed->journal.reset();
+    replayed->core.host.reset();
+    replayed = replay_journal(io, path, setup);
+    if (!replayed.ok()) return replayed.status();
+  }
+  replayed->core.host->attach_journal(std::move(replayed->journal));
+  return std::move(replayed->core);
+}
+
+Status make_private_directory(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (!error) {
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, error);
+  }
+  if (error) return Status(ErrorCode::kInternal, "data directory " + path + ": " + error.message());
+  return {};
+}
+
+}  // namespace imagelib::net

@@ -1,0 +1,220 @@
+// A snapshot restores a host's whole state; open_journaled_core compacts a
+// journal with inputs into a new generation that rebuilds the same state,
+// with a new seed (new tokens never repeat old ones, old tokens stay
+// valid), a private file, and no compaction when nothing happened.
+#include "net/journaled_core.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "net/core_snapshot.h"
+
+namespace imagelib::net {
+namespace {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+const Timestamp kStart = Timestamp::from_unix_seconds(1700000000);
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "journaled-core-XXXXXX").string();
+    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+Bytes disk_content(std::uint8_t fill) {
+  Bytes disk(5 * 65536, 0);
+  for (std::size_t i = 0; i < 9000; ++i) disk[i] = static_cast<std::uint8_t>(fill + i % 11);
+  return disk;
+}
+
+std::string basic_authorization(const ProvisionedClient& client) {
+  const std::string credentials = client.client + ":" + client.secret;
+  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                     reinterpret_cast<const unsigned char*>(credentials.data()),
+                                     static_cast<int>(credentials.size()));
+  encoded.resize(static_cast<std::size_t>(length));
+  return "Basic " + encoded;
+}
+
+HttpResponse call(LibraryHost& host, const std::string& method, const std::string& target,
+                  const std::string& authorization, const json& body = nullptr) {
+  HttpRequest request{method, target, {{"authorization", authorization}}, ""};
+  if (!body.is_null()) {
+    request.headers["content-type"] = "application/json";
+    request.body = body.dump();
+  }
+  return host.handle_api(request);
+}
+
+std::string new_token(LibraryHost& host, const ProvisionedClient& client) {
+  const HttpResponse issued =
+      call(host, "POST", "/token", basic_authorization(client), {{"grant_type", "client_credentials"}});
+  EXPECT_EQ(issued.status, 200) << issued.body;
+  return json::parse(issued.body).at("access_token").get<std::string>();
+}
+
+void run_jobs_to_the_end(asio::io_context& io, LibraryHost& host) {
+  io.restart();  // it stops whenever it runs out of work
+  host.schedule_jobs();
+  while (host.library().next_job_due() || !host.jobs_in_progress().empty()) {
+    if (io.run_one() == 0) {
+      ADD_FAILURE() << "jobs are left but nothing runs";
+      return;
+    }
+  }
+}
+
+// Accounts with an official image read from a file in `dir`.
+CoreSetup setup_in(const TempDir& dir) {
+  const std::string image_file = dir.file("official.img");
+  std::ofstream(image_file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(disk_content(3).data()), 5 * 65536);
+  CoreSetup setup;
+  setup.library.job_time = Duration::zero();
+  setup.store = std::make_shared<MemoryBlobStore>();
+  setup.accounts = default_accounts_config();
+  setup.accounts.official_images.push_back(OfficialImageConfig{"Official", image_file});
+  setup.first_seed = 11;
+  setup.next_seed = [](std::uint64_t previous) { return previous * 31 + 7; };
+  return setup;
+}
+
+TEST(CoreSnapshot, RestoresTheLibraryAndTheTokens) {
+  TempDir dir;
+  asio::io_context io;
+  const CoreSetup setup = setup_in(dir);
+  auto core = open_journaled_core(io, dir.file("journal"), setup, kStart);
+  ASSERT_TRUE(core.ok()) << core.status().to_string();
+  LibraryHost& host = *core->host;
+  const ProvisionedClient client = core->clients.front();
+  const std::string token = "Bearer " + new_token(host, client);
+  const ImageId official = host.library().list_images(client.account).front().id;
+  const HttpResponse server = call(host, "POST", "/1.0/servers", token, {{"image", official}});
+  ASSERT_EQ(server.status, 202) << server.body;
+  const std::string server_id = json::parse(server.body).at("id").get<std::string>();
+  // A snapshot left creating: its job goes into the snapshot.
+  ASSERT_EQ(call(host, "POST", "/1.0/servers/" + server_id + "/snapshot", token).status, 202);
+
+  auto out = Journal::create(dir.file("snapshot"));
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(write_snapshot(host, **out).ok());
+  out->reset();
+
+  LibraryOptions options;
+  options.seed = 99;
+  LibraryHost restored(io, std::make_unique<Library>(options), ApiOptions{});
+  SnapshotReader reader(std::make_shared<MemoryBlobStore>());
+  auto read = Journal::open(dir.file("snapshot"), [&](const json& header, ByteView payload) {
+    return reader.read(header, payload, restored);
+  });
+  ASSERT_TRUE(read.ok()) << read.status().to_string();
+  EXPECT_EQ(restored.library().dump_state(), host.library().dump_state());
+  EXPECT_EQ(call(restored, "GET", "/1.0/servers", token).status, 200);
+  run_jobs_to_the_end(io, host);
+  run_jobs_to_the_end(io, restored);
+  EXPECT_EQ(restored.library().dump_state(), host.library().dump_state());
+}
+
+TEST(JournaledCore, ARestartCompactsIntoANewGenerationWithTheSameState) {
+  TempDir dir;
+  asio::io_context io;
+  const CoreSetup setup = setup_in(dir);
+  const std::string path = dir.file("journal");
+  std::set<std::string> tokens;
+  std::string state;
+  std::string token;
+  ProvisionedClient client;
+  {
+    auto core = open_journaled_core(io, path, setup, kStart);
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    EXPECT_EQ(core->generation, 0u);
+    client = core->clients.front();
+    LibraryHost& host = *core->host;
+    for (int i = 0; i < 3; ++i) tokens.insert(new_token(host, client));
+    token = "Bearer " + *tokens.begin();
+    const ImageId official = host.library().list_images(client.account).front().id;
+    const HttpResponse server = call(host, "POST", "/1.0/servers", token, {{"image", official}});
+    ASSERT_EQ(server.status, 202);
+    const std::string server_id = json::parse(server.body).at("id").get<std::string>();
+    ASSERT_EQ(call(host, "POST", "/1.0/servers/" + server_id + "/snapshot", token).status, 202);
+    ASSERT_EQ(call(host, "POST", "/1.0/accounts/" + client.account + "/reset_ftp_password", token).status,
+              200);
+    run_jobs_to_the_end(io, host);
+    state = host.library().dump_state();
+  }
+  for (std::uint64_t generation = 1; generation <= 2; ++generation) {
+    auto core = open_journaled_core(io, path, setup, kStart + std::chrono::hours(1));
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    EXPECT_EQ(core->generation, generation);
+    EXPECT_EQ(core->clients.front().secret, client.secret);
+    LibraryHost& host = *core->host;
+    EXPECT_EQ(host.library().dump_state(), state);
+    EXPECT_EQ(call(host, "GET", "/1.0/servers", token).status, 200);  // old tokens stay valid
+    const std::string fresh = new_token(host, client);
+    EXPECT_TRUE(tokens.insert(fresh).second) << "token repeated after a restart: " << fresh;
+    state = host.library().dump_state();
+  }
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_FALSE(std::filesystem::exists(path + ".compacting"));
+  // The inputs of the last start make a third generation; then nothing
+  // happens, and the next start leaves the journal as it is.
+  std::uintmax_t compacted = 0;
+  for (int start = 0; start < 2; ++start) {
+    auto core = open_journaled_core(io, path, setup, kStart + std::chrono::hours(2));
+    ASSERT_TRUE(core.ok());
+    EXPECT_EQ(core->generation, 3u);
+    EXPECT_EQ(core->host->library().dump_state(), state);
+    if (start == 0) compacted = std::filesystem::file_size(path);
+  }
+  EXPECT_EQ(std::filesystem::file_size(path), compacted);
+}
+
+TEST(JournaledCore, APartialCompactionLeftByACrashIsIgnored) {
+  TempDir dir;
+  asio::io_context io;
+  const CoreSetup setup = setup_in(dir);
+  const std::string path = dir.file("journal");
+  std::string state;
+  {
+    auto core = open_journaled_core(io, path, setup, kStart);
+    ASSERT_TRUE(core.ok());
+    new_token(*core->host, core->clients.front());
+    state = core->host->library().dump_state();
+  }
+  // A crash while writing the next generation leaves a partial file beside it.
+  std::ofstream(path + ".compacting", std::ios::binary) << "partial";
+  auto core = open_journaled_core(io, path, setup, kStart);
+  ASSERT_TRUE(core.ok()) << core.status().to_string();
+  EXPECT_EQ(core->generation, 1u);
+  EXPECT_EQ(core->host->library().dump_state(), state);
+}
+
+TEST(DataDirectory, IsMadePrivate) {
+  TempDir dir;
+  const std::string data = dir.file("data");
+  ASSERT_TRUE(make_private_directory(data).ok());
+  struct stat info {};
+  ASSERT_EQ(::stat(data.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+}
+
+}  // namespace
+}  // namespace imagelib::net
