@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "parallel/ordered_unit_sink.h"
 #include "reference/formats/convert.h"
 #include "tools/command.h"
 #include "tools/file_blob.h"
@@ -26,12 +27,17 @@ int run_convert(const ConvertArgs& args) {
   auto out = FileBlob::create(args.output);
   if (!out.ok()) return fail(out.status().message());
   const DecodeLimits limits;
+  // Compressed clusters and grains decode on every core; a conversion needs
+  // no SHA-256 of the disk.
+  parallel::ThreadPool pool(parallel::ThreadPool::default_threads());
+  const parallel::ParallelUnits units(pool);
+  const DecodeOptions decode_options{.digests = false, .units = &units};
   auto written = args.output_format == "raw"
-                     ? write_raw_file(*in, *out, limits)
+                     ? write_raw_file(*in, *out, limits, decode_options)
                      : write_qcow2_file(*in, *out,
                                         Qcow2WriteOptions{.cluster_bits = args.cluster_bits,
                                                           .compress = args.compress},
-                                        limits);
+                                        limits, decode_options);
   if (!written.ok()) {
     std::remove(args.output.c_str());
     return fail(written.status().message());

@@ -1,8 +1,9 @@
 // The contract every image format reader follows, and bounds-checked helpers
 // for reading its structures. A reader reads `in` (never past in.size()) and
-// writes the virtual disk to `out` as data and zero extents in ascending
-// offset order, covering [0, virtual_size) exactly once; it returns the
-// virtual size. Anything it refuses is Status(kBadImage, "<format>: <reason>").
+// writes the virtual disk to `out` as data and zero extents and independent
+// compressed units (decode_unit.h) in ascending offset order, covering
+// [0, virtual_size) exactly once; it returns the virtual size. The caller
+// calls out.finish() afterwards, whose error comes before the reader's. Anything it refuses is Status(kBadImage, "<format>: <reason>").
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "reference/base/blob.h"
 #include "reference/formats/decode.h"
+#include "reference/formats/decode_unit.h"
 
 namespace imagelib {
 
@@ -19,7 +21,7 @@ struct ContainerFormat {
   // True when the format's signature is present. Only signatures: the
   // dispatcher refuses a file that two formats claim.
   bool (*matches)(const RandomAccessSource& in);
-  Result<std::uint64_t> (*decode)(const RandomAccessSource& in, ExtentSink& out,
+  Result<std::uint64_t> (*decode)(const RandomAccessSource& in, UnitSink& out,
                                   const DecodeLimits& limits);
 };
 

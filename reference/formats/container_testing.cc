@@ -46,7 +46,8 @@ class ContractCheckingSink final : public ExtentSink {
 // Decodes with `sink`, then checks that the extents covered the disk.
 Result<std::uint64_t> decode_checked(const ContainerFormat& format, const RandomAccessSource& in,
                                      const DecodeLimits& limits, ContractCheckingSink& sink) {
-  auto size = format.decode(in, sink, limits);
+  SerialUnitSink units(sink);
+  auto size = format.decode(in, units, limits);
   if (!size.ok()) return size.status();
   if (sink.end() != *size) {
     return Status(ErrorCode::kInternal, "extents cover " + std::to_string(sink.end()) +

@@ -1,8 +1,11 @@
 #include "reference/formats/decode.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "reference/base/sha256.h"
+#include "reference/formats/container.h"
+#include "reference/formats/decode_unit.h"
 #include "reference/formats/decompress.h"
 #include "reference/formats/probe.h"
 #include "reference/formats/sinks.h"
@@ -39,6 +42,20 @@ Result<Decoded> decode_raw(const RandomAccessSource& file, ExtentSink& out,
   return Decoded{"raw", file.size()};
 }
 
+// Decodes a container through the UnitSink `options` asks for. An error of
+// a unit or write handed out before the reader's own error comes first, as
+// when the units are decoded in turn.
+Result<std::uint64_t> decode_container(const ContainerFormat& format,
+                                       const RandomAccessSource& file, ExtentSink& out,
+                                       const DecodeLimits& limits, const DecodeOptions& options) {
+  std::unique_ptr<UnitSink> units = options.units != nullptr
+                                        ? options.units->sink_for(out)
+                                        : std::make_unique<SerialUnitSink>(out);
+  auto size = format.decode(file, *units, limits);
+  IMAGELIB_RETURN_IF_ERROR(units->finish());
+  return size;
+}
+
 // Reads until `out` is full or the stream ends; returns the bytes read.
 Result<std::size_t> read_full(Decompressor& stream, MutableByteView out) {
   std::size_t filled = 0;
@@ -56,7 +73,8 @@ Result<std::size_t> read_full(Decompressor& stream, MutableByteView out) {
 // the decompressor bounds it.
 Result<Decoded> decode_spooled_container(Decompressor& stream, ByteView head,
                                          const ContainerFormat& expected, Compression compression,
-                                         ExtentSink& out, const DecodeLimits& limits) {
+                                         ExtentSink& out, const DecodeLimits& limits,
+                                         const DecodeOptions& options) {
   MemoryBlob spool;
   IMAGELIB_RETURN_IF_ERROR(spool.write_at(0, head));
   Bytes chunk(kRawChunk);
@@ -74,7 +92,7 @@ Result<Decoded> decode_spooled_container(Decompressor& stream, ByteView head,
                                             probed->name() + " in full but as " +
                                             std::string(expected.name) + " from its start");
   }
-  auto size = expected.decode(spool, out, limits);
+  auto size = decode_container(expected, spool, out, limits, options);
   if (!size.ok()) return size.status();
   return Decoded{std::string(expected.name) + "+" + std::string(compression_name(compression)),
                  *size};
@@ -111,7 +129,8 @@ Result<Decoded> decode_streamed_raw(Decompressor& stream, ByteView head, Compres
 }
 
 Result<Decoded> decode_compressed(const RandomAccessSource& file, Compression compression,
-                                  ExtentSink& out, const DecodeLimits& limits) {
+                                  ExtentSink& out, const DecodeLimits& limits,
+                                  const DecodeOptions& options) {
   auto stream = open_decompressor(compression, file, limits.max_decompressed_size);
   Bytes head(kCompressedProbeBytes);
   auto head_size = read_full(*stream, head);
@@ -134,7 +153,8 @@ Result<Decoded> decode_compressed(const RandomAccessSource& file, Compression co
                                             " inside " + wrapper + ") is not accepted");
   }
   if (inner->container != nullptr) {
-    return decode_spooled_container(*stream, head, *inner->container, compression, out, limits);
+    return decode_spooled_container(*stream, head, *inner->container, compression, out, limits,
+                                    options);
   }
   return decode_streamed_raw(*stream, head, compression, out, limits);
 }
@@ -172,13 +192,13 @@ Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& 
   if (!probed.ok()) return probed.status();
   DigestingSink digesting(out, options);
   if (probed->container != nullptr) {
-    auto size = probed->container->decode(file, digesting.sink(), limits);
+    auto size = decode_container(*probed->container, file, digesting.sink(), limits, options);
     if (!size.ok()) return size.status();
     return digesting.finish(Decoded{std::string(probed->container->name), *size}, limits);
   }
   if (probed->compression) {
-    return digesting.finish(decode_compressed(file, *probed->compression, digesting.sink(), limits),
-                            limits);
+    return digesting.finish(
+        decode_compressed(file, *probed->compression, digesting.sink(), limits, options), limits);
   }
   return digesting.finish(decode_raw(file, digesting.sink(), limits), limits);
 }

@@ -12,6 +12,8 @@
 
 namespace imagelib {
 
+class UnitRunner;  // decode_unit.h
+
 struct DecodeLimits {
   std::uint64_t max_virtual_size = 2 * kTiB;
   // Ceiling on the bytes a compression wrapper may expand to (a compressed
@@ -33,6 +35,10 @@ struct DecodeOptions {
   // conversion does not, and skips a pass over every byte of the disk (then
   // sha256 is empty and disk_size 0).
   bool digests = true;
+  // Makes the sink container readers hand compressed units to (null:
+  // SerialUnitSink, each decoded as it comes). parallel/ supplies one that
+  // decodes them on several threads with the same result.
+  const UnitRunner* units = nullptr;
 };
 
 // Probes `file`, checks it is safe and decodes it into `disk` (an empty blob).

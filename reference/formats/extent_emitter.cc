@@ -1,5 +1,7 @@
 #include "reference/formats/extent_emitter.h"
 
+#include <utility>
+
 namespace imagelib {
 namespace {
 
@@ -58,9 +60,9 @@ Status ExtentEmitter::copy(std::uint64_t guest, std::uint64_t host, std::uint64_
   return {};
 }
 
-Status ExtentEmitter::data(std::uint64_t guest, ByteView data) {
+Status ExtentEmitter::unit(CompressedUnit unit) {
   IMAGELIB_RETURN_IF_ERROR(flush());
-  return out_.write_data(guest, data);
+  return out_.write_unit(std::move(unit));
 }
 
 }  // namespace imagelib

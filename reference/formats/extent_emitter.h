@@ -1,26 +1,27 @@
 // ExtentEmitter: what a container reader hands its mapping to. It merges
 // guest-contiguous zero runs into one zero extent and guest- and
-// host-contiguous data into one large read (up to 4 MiB), then writes to an
-// ExtentSink in ascending guest order. The caller has bounds-checked every
+// host-contiguous data into one large read (up to 4 MiB), then writes to a
+// UnitSink in ascending guest order. The caller has bounds-checked every
 // host range against the source. Not thread-safe; one per decode.
 #pragma once
 
 #include <cstdint>
 
 #include "reference/base/bytes.h"
+#include "reference/formats/decode_unit.h"
 
 namespace imagelib {
 
 class ExtentEmitter {
  public:
-  ExtentEmitter(const RandomAccessSource& in, ExtentSink& out) : in_(in), out_(out) {}
+  ExtentEmitter(const RandomAccessSource& in, UnitSink& out) : in_(in), out_(out) {}
 
   // Guest [guest, guest + length) reads zeros.
   Status zero(std::uint64_t guest, std::uint64_t length);
   // Guest [guest, guest + length) is host [host, host + length) of `in`.
   Status copy(std::uint64_t guest, std::uint64_t host, std::uint64_t length);
-  // Guest [guest, guest + data.size()) is `data` (a decompressed cluster).
-  Status data(std::uint64_t guest, ByteView data);
+  // Guest [unit.guest, unit.guest + unit.length) is what `unit` decodes to.
+  Status unit(CompressedUnit unit);
   // Writes whatever is pending; call once at the end.
   Status flush();
 
@@ -33,7 +34,7 @@ class ExtentEmitter {
   std::uint64_t length_ = 0;
   Bytes buffer_;
   const RandomAccessSource& in_;
-  ExtentSink& out_;
+  UnitSink& out_;
 };
 
 }  // namespace imagelib

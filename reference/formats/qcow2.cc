@@ -1,6 +1,7 @@
 #include "reference/formats/qcow2.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "reference/formats/extent_emitter.h"
@@ -48,7 +49,7 @@ class HostClusterMap {
 
 class Qcow2Decoder {
  public:
-  Qcow2Decoder(const RandomAccessSource& in, ExtentSink& out, const Qcow2Header& header)
+  Qcow2Decoder(const RandomAccessSource& in, UnitSink& out, const Qcow2Header& header)
       : in_(in),
         header_(header),
         cluster_(header.cluster_size()),
@@ -182,12 +183,12 @@ class Qcow2Decoder {
     // The size is known to the sector; the file may end inside the last one.
     const std::uint64_t span = (extra_sectors + 1) * kSector - (host % kSector);
     const std::uint64_t available = std::min(span, in_.size() - host);
-    compressed_.resize(available);
-    IMAGELIB_RETURN_IF_ERROR(in_.read_at(host, compressed_));
-    inflated_.resize(cluster_);
-    IMAGELIB_RETURN_IF_ERROR(inflater_.inflate(header_.compression, compressed_, inflated_));
+    CompressedUnit unit{header_.compression == Qcow2Compression::kZstd ? UnitCodec::kQcow2Zstd
+                                                                        : UnitCodec::kQcow2Zlib,
+                        guest, length, cluster_, guest / cluster_, Bytes(available)};
+    IMAGELIB_RETURN_IF_ERROR(in_.read_at(host, unit.compressed));
     compressed_starts_.push_back(host);
-    return emitter_.data(guest, ByteView(inflated_).first(length));
+    return emitter_.unit(std::move(unit));
   }
 
   // Compressed clusters share host clusters legitimately, so aliasing among
@@ -207,9 +208,6 @@ class Qcow2Decoder {
   const std::uint64_t cluster_;
   ExtentEmitter emitter_;
   HostClusterMap used_;
-  Qcow2ClusterInflater inflater_;
-  Bytes compressed_;
-  Bytes inflated_;
   std::vector<std::uint64_t> compressed_starts_;
 };
 
@@ -221,7 +219,7 @@ bool qcow2_matches(const RandomAccessSource& in) {
   return load_be32(head, 0) == kQcow2Magic && load_be32(head, 4) != 1;
 }
 
-Result<std::uint64_t> decode_qcow2(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_qcow2(const RandomAccessSource& in, UnitSink& out,
                                    const DecodeLimits& limits) {
   auto header = read_qcow2_header(in, limits);
   if (!header.ok()) return header.status();

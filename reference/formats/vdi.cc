@@ -118,7 +118,7 @@ Result<VdiHeader> parse_header(ByteView h, std::uint64_t file_size, const Decode
   return header;
 }
 
-Result<std::uint64_t> decode_vdi(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_vdi(const RandomAccessSource& in, UnitSink& out,
                                  const DecodeLimits& limits) {
   auto header_bytes = read_bytes(in, 0, kHeaderBytes, kFormat, "header");
   if (!header_bytes.ok()) return header_bytes.status();

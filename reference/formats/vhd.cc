@@ -168,7 +168,7 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
   return virtual_size;
 }
 
-Result<std::uint64_t> decode_vpc(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_vpc(const RandomAccessSource& in, UnitSink& out,
                                  const DecodeLimits& limits) {
   auto head = read_bytes(in, 0, std::min(kFooterBytes, in.size()), kFormat, "footer copy");
   if (!head.ok()) return head.status();

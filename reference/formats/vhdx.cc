@@ -305,7 +305,7 @@ Result<Metadata> read_metadata(const RandomAccessSource& in, const FileRange& re
   return metadata;
 }
 
-Result<std::uint64_t> decode_vhdx(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_vhdx(const RandomAccessSource& in, UnitSink& out,
                                   const DecodeLimits& limits) {
   if (!matches_vhdx(in)) return bad_image(kFormat, "no vhdxfile signature");
   auto header = read_current_header(in);

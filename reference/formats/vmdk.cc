@@ -1,10 +1,9 @@
 #include "reference/formats/vmdk.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/formats/stored_blocks.h"
@@ -203,40 +202,7 @@ Status for_each_grain_table(const RandomAccessSource& in, const Geometry& g, Byt
   return {};
 }
 
-// Inflates zlib-wrapped grains (streamOptimized) into a grain-sized buffer.
-class GrainInflater {
- public:
-  GrainInflater() { ok_ = inflateInit(&stream_) == Z_OK; }
-  ~GrainInflater() {
-    if (ok_) inflateEnd(&stream_);
-  }
-  GrainInflater(const GrainInflater&) = delete;
-  GrainInflater& operator=(const GrainInflater&) = delete;
-
-  // The number of bytes `compressed` inflates to in `grain`; kBadImage when
-  // it is not one complete zlib stream that fits.
-  Result<std::uint64_t> inflate_grain(ByteView compressed, MutableByteView grain,
-                                      std::uint64_t index) {
-    if (!ok_ || inflateReset(&stream_) != Z_OK)
-      return Status(ErrorCode::kInternal, "zlib init failed");
-    stream_.next_in = const_cast<Bytef*>(compressed.data());
-    stream_.avail_in = static_cast<uInt>(compressed.size());
-    stream_.next_out = grain.data();
-    stream_.avail_out = static_cast<uInt>(grain.size());
-    const int result = inflate(&stream_, Z_FINISH);
-    if (result != Z_STREAM_END) {
-      return bad_image(kFormat, "compressed grain " + number(index) +
-                                    " is not a complete zlib stream of at most one grain");
-    }
-    return std::uint64_t{stream_.total_out};
-  }
-
- private:
-  z_stream stream_{};
-  bool ok_ = false;
-};
-
-Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, UnitSink& out,
                                   const DecodeLimits& limits) {
   auto first = read_bytes(in, 0, std::min(kSector, in.size()), kFormat, "header");
   if (!first.ok()) return first.status();
@@ -320,9 +286,6 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
     if (done.zero) return out.write_zero(done.guest, done.length);
     return copy_stored_bytes(in, done.host, done.guest, done.length, out, kFormat, "grain");
   };
-  GrainInflater inflater;
-  Bytes grain_buffer;
-  Bytes compressed;
   const auto emit_compressed = [&](std::uint64_t host, std::uint64_t guest, std::uint64_t length,
                                    std::uint64_t index) -> Status {
     // The grain may not run into the next stored grain.
@@ -335,16 +298,9 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, ExtentSink& out,
       return bad_image(kFormat, "compressed grain " + number(index) + " of " + number(size) +
                                     " bytes is empty, too large or runs past its space");
     }
-    compressed.resize(size);
-    IMAGELIB_RETURN_IF_ERROR(in.read_at(host + kGrainMarkerBytes, compressed));
-    grain_buffer.resize(grain_bytes);
-    auto produced = inflater.inflate_grain(compressed, grain_buffer, index);
-    if (!produced.ok()) return produced.status();
-    if (*produced < length) {
-      return bad_image(kFormat, "compressed grain " + number(index) + " inflates to " +
-                                    number(*produced) + " bytes, short of " + number(length));
-    }
-    return out.write_data(guest, ByteView(grain_buffer).first(length));
+    CompressedUnit unit{UnitCodec::kVmdkGrain, guest, length, grain_bytes, index, Bytes(size)};
+    IMAGELIB_RETURN_IF_ERROR(in.read_at(host + kGrainMarkerBytes, unit.compressed));
+    return out.write_unit(std::move(unit));
   };
   const auto emit_table = [&](std::uint64_t i, ByteView table) {
     // An unallocated table is one zero range, not one step per grain: with

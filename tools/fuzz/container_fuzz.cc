@@ -8,6 +8,7 @@
 
 #include "reference/base/blob.h"
 #include "reference/formats/decode.h"
+#include "reference/formats/decode_unit.h"
 #include IMAGELIB_FUZZ_HEADER
 
 namespace {
@@ -39,8 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const imagelib::ContainerFormat& format = imagelib::IMAGELIB_FUZZ_FORMAT();
   if (!format.matches(file)) return 0;
   ContractSink sink;
+  imagelib::SerialUnitSink units(sink);
   // A small cap keeps each run fast; the readers' checks are the same.
-  auto decoded = format.decode(file, sink, imagelib::DecodeLimits{.max_virtual_size = 64 * imagelib::kMiB,
+  auto decoded = format.decode(file, units, imagelib::DecodeLimits{.max_virtual_size = 64 * imagelib::kMiB,
                                                                   .max_decompressed_size = 64 * imagelib::kMiB});
   if (decoded.ok() && *decoded != sink.end) std::abort();
   if (!decoded.ok() && decoded.status().code() != imagelib::ErrorCode::kBadImage) std::abort();
