@@ -147,6 +147,7 @@ struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
         return self->data_ended(id, is_orderly_end(error) ? DataCloseReason::kFinished
                                                           : DataCloseReason::kReset);
       }
+      if (self->on_data_read) self->on_data_read(bytes);
       self->execute(self->core.on_data_bytes(id, ByteView(data->in.data(), bytes), wall_clock_now()));
       if (self->connections.count(id) != 0) self->read_data(id, data);
     });
@@ -232,6 +233,7 @@ struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
   FtpClientSession core;
   TlsStream control;
   OutcomeHandler on_outcome;
+  DataReadObserver on_data_read;
   std::deque<std::pair<bool, std::string>> control_queue;  // (start TLS, text)
   std::string out;
   std::array<std::uint8_t, 16 * 1024> in{};
@@ -271,13 +273,17 @@ void FtpsClient::quit() { state_->execute(state_->core.quit(wall_clock_now())); 
 
 bool FtpsClient::is_closed() const { return state_->closed; }
 
+void FtpsClient::observe_data_reads(DataReadObserver observer) { state_->on_data_read = std::move(observer); }
+
 Result<std::vector<FtpClientOutcome>> run_ftps_operations(const tcp::endpoint& server, ssl::context& tls,
                                                           FtpClientOptions options,
-                                                          std::vector<FtpClientOperation> operations) {
+                                                          std::vector<FtpClientOperation> operations,
+                                                          FtpsClient::DataReadObserver on_data_read) {
   asio::io_context io;
   std::vector<FtpClientOutcome> outcomes;
   {
     FtpsClient client(io, tls, server, std::move(options));
+    client.observe_data_reads(std::move(on_data_read));
     const std::size_t expected = operations.size() + 1;
     // QUIT once every operation ended, or at once when the login failed.
     client.connect([&](const FtpClientOutcome& outcome) {

@@ -22,6 +22,8 @@ namespace imagelib::net {
 class FtpsClient {
  public:
   using OutcomeHandler = std::function<void(const FtpClientOutcome&)>;
+  // Told the size of every block read from a data connection (progress displays).
+  using DataReadObserver = std::function<void(std::size_t bytes)>;
 
   FtpsClient(boost::asio::io_context& io, boost::asio::ssl::context& tls,
              boost::asio::ip::tcp::endpoint server, FtpClientOptions options);
@@ -37,6 +39,7 @@ class FtpsClient {
   // succeeded (before that, the core ends the session at once).
   void quit();
   bool is_closed() const;
+  void observe_data_reads(DataReadObserver observer);
 
  private:
   struct State;
@@ -48,6 +51,7 @@ class FtpsClient {
 // io_context; returns every outcome (the login's first). For tools and tests.
 Result<std::vector<FtpClientOutcome>> run_ftps_operations(
     const boost::asio::ip::tcp::endpoint& server, boost::asio::ssl::context& tls,
-    FtpClientOptions options, std::vector<FtpClientOperation> operations);
+    FtpClientOptions options, std::vector<FtpClientOperation> operations,
+    FtpsClient::DataReadObserver on_data_read = {});
 
 }  // namespace imagelib::net

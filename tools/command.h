@@ -22,5 +22,10 @@ void add_walkthrough_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_fuzz_command(CLI::App& app, int& exit_code);
+void add_accounts_command(CLI::App& app, int& exit_code);
+void add_images_command(CLI::App& app, int& exit_code);
+void add_servers_command(CLI::App& app, int& exit_code);
+void add_ftp_command(CLI::App& app, int& exit_code);
+void add_completion_command(CLI::App& app, int& exit_code);
 
 }  // namespace imagelib::cli

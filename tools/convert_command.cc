@@ -8,6 +8,7 @@
 #include "reference/formats/convert.h"
 #include "tools/command.h"
 #include "tools/file_blob.h"
+#include "tools/progress.h"
 
 namespace imagelib::cli {
 namespace {
@@ -18,12 +19,16 @@ struct ConvertArgs {
   std::string output_format;
   bool compress = false;
   std::uint32_t cluster_bits = 16;
+  bool progress = false;
+  bool quiet = false;
 };
 
 int run_convert(const ConvertArgs& args) {
   if (args.compress && args.output_format != "qcow2") return fail("-c needs -O qcow2");
-  auto in = FileSource::open(args.input);
-  if (!in.ok()) return fail(in.status().message());
+  auto file = FileSource::open(args.input);
+  if (!file.ok()) return fail(file.status().message());
+  ProgressBar bar("convert", file->size(), args.progress && progress_wanted(args.quiet));
+  ProgressSource in(std::make_shared<FileSource>(std::move(*file)), bar);
   auto out = FileBlob::create(args.output);
   if (!out.ok()) return fail(out.status().message());
   const DecodeLimits limits;
@@ -33,8 +38,8 @@ int run_convert(const ConvertArgs& args) {
   const parallel::ParallelUnits units(pool);
   const DecodeOptions decode_options{.digests = false, .units = &units};
   auto written = args.output_format == "raw"
-                     ? write_raw_file(*in, *out, limits, decode_options)
-                     : write_qcow2_file(*in, *out,
+                     ? write_raw_file(in, *out, limits, decode_options)
+                     : write_qcow2_file(in, *out,
                                         Qcow2WriteOptions{.cluster_bits = args.cluster_bits,
                                                           .compress = args.compress},
                                         limits, decode_options);
@@ -42,6 +47,7 @@ int run_convert(const ConvertArgs& args) {
     std::remove(args.output.c_str());
     return fail(written.status().message());
   }
+  bar.update(in.size());
   return 0;
 }
 
@@ -60,6 +66,8 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   command->add_option("--cluster-bits", args->cluster_bits, "qcow2 cluster size as a power of two")
       ->check(CLI::Range(9, 21))
       ->capture_default_str();
+  command->add_flag("-p", args->progress, "Show a progress bar (when standard error is a terminal)");
+  command->add_flag("-q", args->quiet, "Quiet: no progress bar");
   command->callback([args, &exit_code] { exit_code = run_convert(*args); });
 }
 

@@ -5,15 +5,13 @@
 #include <tuple>
 
 namespace imagelib::cli {
-namespace {
-
-std::string text_of(const nlohmann::json& value) {
+std::string json_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
   return value.dump();
 }
 
-std::string render_rows(const std::vector<std::vector<std::string>>& rows) {
+std::string render_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
@@ -34,37 +32,60 @@ std::string render_rows(const std::vector<std::vector<std::string>>& rows) {
   return out + rule + "\n";
 }
 
-}  // namespace
-
 std::string display_status(const nlohmann::json& image) {
-  const std::string status = text_of(image.value("status", nlohmann::json()));
+  const std::string status = json_text(image.value("status", nlohmann::json()));
   const bool is_public = image.value("public", false);
   if (status == "available") return is_public ? "public" : "private";
   if (status == "deprecated") return is_public ? "deprecated" : "private";
   return status;
 }
 
-std::string render_image_table(std::vector<nlohmann::json> images) {
-  auto sort_key = [](const nlohmann::json& i) {
-    return std::make_tuple(i.value("source_type", "") == "snapshot", !i.value("official", false),
-                           text_of(i.value("name", nlohmann::json())),
-                           text_of(i.value("arch", nlohmann::json())), display_status(i));
+namespace {
+
+// brightbox-cli's status_sort_code: public, private, deprecated, anything else.
+int status_rank(const nlohmann::json& image) {
+  const std::string shown = display_status(image);
+  if (shown == "public") return 1;
+  if (shown == "private") return 2;
+  if (shown == "deprecated") return 3;
+  return 4;
+}
+
+}  // namespace
+
+void sort_images(std::vector<nlohmann::json>& images) {
+  // Images by [official first, name, arch, status rank, newest first];
+  // snapshots after them, oldest first (ISO 8601 UTC text sorts by time).
+  auto created = [](const nlohmann::json& i) { return json_text(i.value("created_at", nlohmann::json())); };
+  auto is_snapshot = [](const nlohmann::json& i) { return i.value("source_type", "") == "snapshot"; };
+  auto before = [&](const nlohmann::json& a, const nlohmann::json& b) {
+    if (is_snapshot(a) != is_snapshot(b)) return is_snapshot(b);
+    if (is_snapshot(a)) return created(a) < created(b);
+    const auto key = [](const nlohmann::json& i) {
+      return std::make_tuple(!i.value("official", false), json_text(i.value("name", nlohmann::json())),
+                             json_text(i.value("arch", nlohmann::json())), status_rank(i));
+    };
+    if (key(a) != key(b)) return key(a) < key(b);
+    return created(a) > created(b);
   };
-  std::stable_sort(images.begin(), images.end(),
-                   [&](const auto& a, const auto& b) { return sort_key(a) < sort_key(b); });
+  std::stable_sort(images.begin(), images.end(), before);
+}
+
+std::string render_image_table(std::vector<nlohmann::json> images) {
+  sort_images(images);
   std::vector<std::vector<std::string>> rows{
       {"id", "owner", "type", "created_on", "status", "size", "arch", "name"}};
   for (const auto& image : images) {
     const bool official = image.value("official", false);
-    rows.push_back({text_of(image["id"]),
-                    official ? "brightbox" : text_of(image.value("owner", nlohmann::json())),
-                    official ? "official" : text_of(image.value("source_type", nlohmann::json())),
-                    text_of(image.value("created_at", nlohmann::json())).substr(0, 10),
-                    display_status(image), text_of(image.value("virtual_size", nlohmann::json(0))),
-                    text_of(image.value("arch", nlohmann::json())),
-                    text_of(image.value("name", nlohmann::json()))});
+    rows.push_back({json_text(image.value("id", nlohmann::json())),
+                    official ? "brightbox" : json_text(image.value("owner", nlohmann::json())),
+                    official ? "official" : json_text(image.value("source_type", nlohmann::json())),
+                    json_text(image.value("created_at", nlohmann::json())).substr(0, 10),
+                    display_status(image), json_text(image.value("virtual_size", nlohmann::json(0))),
+                    json_text(image.value("arch", nlohmann::json())),
+                    json_text(image.value("name", nlohmann::json()))});
   }
-  return render_rows(rows);
+  return render_table(rows);
 }
 
 std::string render_fields(const std::vector<std::pair<std::string, std::string>>& fields) {

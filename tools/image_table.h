@@ -10,9 +10,19 @@
 
 namespace imagelib::cli {
 
+// A JSON value as a table cell: strings bare, null empty, others as JSON.
+std::string json_text(const nlohmann::json& value);
+
+// A table as brightbox-cli draws one: the first row is the header, a dashed
+// rule above and below the body, two spaces between columns.
+std::string render_table(const std::vector<std::vector<std::string>>& rows);
+
+// brightbox-cli's order: official first, then name, arch, status (public,
+// private, deprecated, other), newest first; snapshots last, oldest first.
+void sort_images(std::vector<nlohmann::json>& images);
+
 // Columns id owner type created_on status size arch name, a dashed rule
-// above and below, two spaces between columns. Rows are sorted as the CLI
-// sorts them: official first, then by name, arch and status; snapshots last.
+// above and below, two spaces between columns, rows in sort_images order.
 std::string render_image_table(std::vector<nlohmann::json> images);
 
 // "available" shows as public or private, "deprecated" as deprecated when

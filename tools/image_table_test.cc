@@ -28,6 +28,28 @@ TEST(ImageTable, MatchesBrightboxCliLayoutAndOrder) {
             "--------------------------------------------------------------------------------\n");
 }
 
+TEST(ImageTable, SortsByStatusRankThenNewestFirstAndSnapshotsOldestFirst) {
+  auto dated = [](nlohmann::json i, std::string at) {
+    i["created_at"] = at;
+    return i;
+  };
+  const std::string table = render_image_table({
+      dated(image("img-snap2", "B", "available", false, false, "snapshot"), "2011-05-21T00:00:00Z"),
+      dated(image("img-snap1", "A", "available", false, false, "snapshot"), "2011-05-20T00:00:00Z"),
+      dated(image("img-fail1", "Same", "failed", false), "2011-05-19T00:00:00Z"),
+      dated(image("img-depr1", "Same", "deprecated", true), "2011-05-19T00:00:00Z"),
+      dated(image("img-priv1", "Same", "available", false), "2011-05-19T00:00:00Z"),
+      dated(image("img-pubo1", "Same", "available", true), "2011-05-18T00:00:00Z"),
+      dated(image("img-pubn1", "Same", "available", true), "2011-05-20T00:00:00Z"),
+  });
+  std::vector<std::string> order;
+  for (std::size_t at = table.find(" img-"); at != std::string::npos; at = table.find(" img-", at + 1)) {
+    order.push_back(table.substr(at + 1, 9));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"img-pubn1", "img-pubo1", "img-priv1", "img-depr1",
+                                             "img-fail1", "img-snap1", "img-snap2"}));
+}
+
 TEST(ImageTable, StatusShowsAsTheCliShowsIt) {
   EXPECT_EQ(display_status(image("i", "n", "available", true)), "public");
   EXPECT_EQ(display_status(image("i", "n", "available", false)), "private");

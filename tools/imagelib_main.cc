@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"imagelib: reference image library, simulator, conformance and benchmark harness"};
   app.set_version_flag("--version", std::string("imagelib ") + IMAGELIB_VERSION);
   app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return "ERROR: " + std::string(e.what()) + "\n"; });
 
   int exit_code = 0;
   imagelib::cli::add_walkthrough_command(app, exit_code);
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
   imagelib::cli::add_fuzz_command(app, exit_code);
   imagelib::cli::add_serve_command(app, exit_code);
   imagelib::cli::add_sim_command(app, exit_code);
+  imagelib::cli::add_accounts_command(app, exit_code);
+  imagelib::cli::add_images_command(app, exit_code);
+  imagelib::cli::add_servers_command(app, exit_code);
+  imagelib::cli::add_ftp_command(app, exit_code);
+  imagelib::cli::add_completion_command(app, exit_code);  // last: it walks the others
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include "conformance/report.h"
 #include "conformance/target_spec.h"
 #include "tools/command.h"
+#include "tools/progress.h"
 
 namespace imagelib::cli {
 namespace {
@@ -17,6 +18,7 @@ struct ReplayOptions {
   std::string json;
   std::string shard;  // "I/N"
   bool compare = true;
+  bool quiet = false;
 };
 
 Result<std::pair<std::size_t, std::size_t>> parse_shard(const std::string& text) {
@@ -58,6 +60,7 @@ int run_replay(const ReplayOptions& options) {
 
   conformance::RunReport report{(*probe)->name(),
                                 "imagelib replay --target " + options.target + " {scenario}", {}};
+  ProgressBar bar("replay", files.size(), progress_wanted(options.quiet), ProgressUnit::kItems);
   for (const auto& file : files) {
     auto scenario = conformance::load_scenario(file);
     if (!scenario.ok()) return fail(scenario.status().message());
@@ -68,7 +71,9 @@ int run_replay(const ReplayOptions& options) {
     conformance::DirectTarget model;
     const bool compare = options.compare && (*target)->name() != "direct";
     report.results.push_back(conformance::run_scenario(*scenario, **target, compare ? &model : nullptr));
+    bar.add(1);
   }
+  bar.finish();
   conformance::print_console(report, std::cout);
   if (!options.junit.empty() && !write_text(options.junit, conformance::to_junit_xml(report))) {
     return fail("cannot write " + options.junit);
@@ -91,6 +96,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   command->add_option("--shard", options->shard, "Run only shard I of N (I/N, counting from 0)");
   command->add_flag("!--no-compare", options->compare,
                     "Do not compare each answer with the reference's answer");
+  command->add_flag("-q,--quiet", options->quiet, "No progress bar");
   command->callback([options, &exit_code] {
     if (options->paths.empty()) options->paths.push_back("scenarios");
     exit_code = run_replay(*options);
