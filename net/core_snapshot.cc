@@ -36,7 +36,8 @@ class BlobWriter {
 
  private:
   Status write(const Blob& blob, std::uint64_t number) {
-    IMAGELIB_RETURN_IF_ERROR(out_.append({{"t", "blob"}, {"n", number}, {"size", blob.size()}}, {}, false));
+    IMAGELIB_RETURN_IF_ERROR(
+        out_.append({{"t", "blob"}, {"n", number}, {"size", blob.size()}}, {}, false));
     Bytes chunk;
     for (const Extent& extent : blob.data_extents()) {
       for (std::uint64_t done = 0; done < extent.length;) {
@@ -96,13 +97,15 @@ json server_to_json(const Server& server, BlobWriter& blobs) {
           {"disk", blobs.number_of(server.disk)}};
 }
 
-Result<Image> image_from_json(const json& j, const std::function<std::shared_ptr<Blob>(const json&)>& blob) {
+Result<Image> image_from_json(const json& j,
+                              const std::function<std::shared_ptr<Blob>(const json&)>& blob) {
   Image image;
   image.id = j.at("id").get<std::string>();
   image.name = j.at("name").get<std::string>();
   const auto status = parse_image_status(j.at("status").get<std::string>());
   const auto arch = parse_arch(j.at("arch").get<std::string>());
-  if (!status || !arch) return Status(ErrorCode::kInternal, "snapshot: bad status or arch of " + image.id);
+  if (!status || !arch)
+    return Status(ErrorCode::kInternal, "snapshot: bad status or arch of " + image.id);
   image.status = *status;
   image.arch = *arch;
   image.locked = j.at("locked").get<bool>();
@@ -143,10 +146,12 @@ Status write_snapshot(LibraryHost& host, Journal& out) {
                                  {"quota_bytes", account.quota_bytes}});
   }
   for (const ApiClient& client : records.clients) {
-    state["clients"].push_back({{"id", client.id}, {"secret", client.secret}, {"account", client.account}});
+    state["clients"].push_back(
+        {{"id", client.id}, {"secret", client.secret}, {"account", client.account}});
   }
   for (const Image& image : records.images) state["images"].push_back(image_to_json(image, blobs));
-  for (const Server& server : records.servers) state["servers"].push_back(server_to_json(server, blobs));
+  for (const Server& server : records.servers)
+    state["servers"].push_back(server_to_json(server, blobs));
   for (const auto& [account, files] : records.incoming) {
     for (const auto& [name, file] : files) {
       state["incoming"].push_back({{"account", account},
@@ -163,8 +168,9 @@ Status write_snapshot(LibraryHost& host, Journal& out) {
     state["jobs"].push_back({{"due", job.due.micros()}, {"image", job.image}});
   }
   for (const TokenStore::Held& token : host.api().tokens().held()) {
-    state["tokens"].push_back(
-        {{"token", token.token}, {"account", token.account}, {"expires_at", token.expires_at.micros()}});
+    state["tokens"].push_back({{"token", token.token},
+                               {"account", token.account},
+                               {"expires_at", token.expires_at.micros()}});
   }
   IMAGELIB_RETURN_IF_ERROR(blobs.status());
   state["t"] = "state";
@@ -203,16 +209,20 @@ Status SnapshotReader::read(const json& header, ByteView payload, LibraryHost& h
 }
 
 Status SnapshotReader::restore(const json& state, LibraryHost& host) {
-  const auto each = [&](const char* key) { return state.contains(key) ? state.at(key) : json::array(); };
+  const auto each = [&](const char* key) {
+    return state.contains(key) ? state.at(key) : json::array();
+  };
   const auto named_blob = [this](const json& number) { return blob(number); };
   LibraryRecords records;
   for (const json& j : each("accounts")) {
-    records.accounts.push_back(Account{j.at("id").get<std::string>(), j.at("name").get<std::string>(),
+    records.accounts.push_back(Account{j.at("id").get<std::string>(),
+                                       j.at("name").get<std::string>(),
                                        optional_from<std::string>(j.at("ftp_password")),
                                        j.at("quota_bytes").get<std::uint64_t>()});
   }
   for (const json& j : each("clients")) {
-    records.clients.push_back(ApiClient{j.at("id").get<std::string>(), j.at("secret").get<std::string>(),
+    records.clients.push_back(ApiClient{j.at("id").get<std::string>(),
+                                        j.at("secret").get<std::string>(),
                                         j.at("account").get<std::string>()});
   }
   for (const json& j : each("images")) {

@@ -18,7 +18,9 @@ constexpr int kJournalVersion = 2;
 json clients_to_json(const std::vector<ProvisionedClient>& clients) {
   json out = json::array();
   for (const ProvisionedClient& c : clients) {
-    out.push_back({{"account", c.account}, {"account_name", c.account_name}, {"client", c.client},
+    out.push_back({{"account", c.account},
+                   {"account_name", c.account_name},
+                   {"client", c.client},
                    {"secret", c.secret}});
   }
   return out;
@@ -56,7 +58,8 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
         if (core.generation == 0) {
           auto config = parse_accounts_config(header.at("accounts").dump(), "/");
           if (!config.ok()) return config.status();
-          auto clients = provision_library(*library, *config, Timestamp::from_micros(header.at("at").get<std::int64_t>()));
+          auto clients = provision_library(
+              *library, *config, Timestamp::from_micros(header.at("at").get<std::int64_t>()));
           if (!clients.ok()) return clients.status();
           core.clients = *clients;
         } else {
@@ -67,11 +70,13 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
         return {};
       }
       if (!core.host) return Status(ErrorCode::kInternal, "journal: no start record");
-      if (SnapshotReader::is_snapshot_record(header)) return snapshot.read(header, payload, *core.host);
+      if (SnapshotReader::is_snapshot_record(header))
+        return snapshot.read(header, payload, *core.host);
       ++replayed.inputs;
       return core.host->replay(header, payload);
     } catch (const json::exception& error) {
-      return Status(ErrorCode::kInternal, std::string("journal: bad start record: ") + error.what());
+      return Status(ErrorCode::kInternal,
+                    std::string("journal: bad start record: ") + error.what());
     }
   });
   if (!journal.ok()) return journal.status();
@@ -113,9 +118,9 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
                                                         {"seed", setup.first_seed},
                                                         {"accounts", to_json(setup.accounts)},
                                                         {"at", now.micros()}}));
-    replayed->core = JournaledCore{
-        std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host), *clients, 0,
-        setup.first_seed};
+    replayed->core =
+        JournaledCore{std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host),
+                      *clients, 0, setup.first_seed};
   } else if (replayed->inputs > 0) {
     // Rebuilt from whichever journal is in place: the new one, or the old
     // one when compaction failed (it is left as it was).

@@ -25,7 +25,8 @@ const Timestamp kStart = Timestamp::from_unix_seconds(1700000000);
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "journaled-core-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "journaled-core-XXXXXX").string();
     EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
     path_ = pattern;
   }
@@ -63,8 +64,8 @@ HttpResponse call(LibraryHost& host, const std::string& method, const std::strin
 }
 
 std::string new_token(LibraryHost& host, const ProvisionedClient& client) {
-  const HttpResponse issued =
-      call(host, "POST", "/token", basic_authorization(client), {{"grant_type", "client_credentials"}});
+  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client),
+                                   {{"grant_type", "client_credentials"}});
   EXPECT_EQ(issued.status, 200) << issued.body;
   return json::parse(issued.body).at("access_token").get<std::string>();
 }
@@ -153,8 +154,9 @@ TEST(JournaledCore, ARestartCompactsIntoANewGenerationWithTheSameState) {
     ASSERT_EQ(server.status, 202);
     const std::string server_id = json::parse(server.body).at("id").get<std::string>();
     ASSERT_EQ(call(host, "POST", "/1.0/servers/" + server_id + "/snapshot", token).status, 202);
-    ASSERT_EQ(call(host, "POST", "/1.0/accounts/" + client.account + "/reset_ftp_password", token).status,
-              200);
+    ASSERT_EQ(
+        call(host, "POST", "/1.0/accounts/" + client.account + "/reset_ftp_password", token).status,
+        200);
     run_jobs_to_the_end(io, host);
     state = host.library().dump_state();
   }

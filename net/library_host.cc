@@ -1,8 +1,8 @@
 #include "net/library_host.h"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <algorithm>
 #include <iostream>
 
 #include "net/clock.h"
@@ -48,9 +48,13 @@ void LibraryHost::journal(json header, ByteView payload) {
 
 HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
   const Timestamp now = wall_clock_now();
-  journal({{"t", "api"}, {"at", now.micros()}, {"method", request.method},
-           {"target", request.target}, {"headers", request.headers}},
-          ByteView(reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size()));
+  journal(
+      {{"t", "api"},
+       {"at", now.micros()},
+       {"method", request.method},
+       {"target", request.target},
+       {"headers", request.headers}},
+      ByteView(reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size()));
   // Due jobs go to the workers first, so the core's own run_jobs_until(now)
   // finds none to run on this thread.
   start_due_jobs(now);
@@ -202,7 +206,8 @@ void LibraryHost::attach_journal(std::unique_ptr<Journal> opened) {
 void LibraryHost::finish_replay() {
   for (auto& [number, session] : replayed_sessions_) {
     if (session->is_closed()) continue;
-    journal({{"t", "ftp"}, {"s", number}, {"e", "control_closed"}, {"at", last_replayed_.micros()}});
+    journal(
+        {{"t", "ftp"}, {"s", number}, {"e", "control_closed"}, {"at", last_replayed_.micros()}});
     session->on_control_closed(last_replayed_);
   }
   replayed_sessions_.clear();

@@ -57,12 +57,12 @@ Core make_core() {
   auto clients = provision_library(*core.library, default_accounts_config(), kStart);
   EXPECT_TRUE(clients.ok());
   core.client = clients->front();
-  for (const auto& [name, content] : {std::pair<std::string, Bytes>{"disk.img", disk_content(1)},
-                                      {"bad.img", Bytes{}}}) {
+  for (const auto& [name, content] :
+       {std::pair<std::string, Bytes>{"disk.img", disk_content(1)}, {"bad.img", Bytes{}}}) {
     const FtpPath path{FtpFolder::kIncoming, name};
-    EXPECT_TRUE(core.library->ftp_open_for_write(core.client.account, path, WriteMode::kReplace, 0,
-                                                 kStart)
-                    .ok());
+    EXPECT_TRUE(
+        core.library->ftp_open_for_write(core.client.account, path, WriteMode::kReplace, 0, kStart)
+            .ok());
     EXPECT_TRUE(core.library->ftp_write(core.client.account, path, 0, content, kStart).ok());
   }
   return core;
@@ -79,8 +79,8 @@ HttpResponse call(LibraryHost& host, const std::string& method, const std::strin
 }
 
 std::string token_of(LibraryHost& host, const ProvisionedClient& client) {
-  const HttpResponse issued =
-      call(host, "POST", "/token", basic_authorization(client), {{"grant_type", "client_credentials"}});
+  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client),
+                                   {{"grant_type", "client_credentials"}});
   EXPECT_EQ(issued.status, 200) << issued.body;
   return "Bearer " + json::parse(issued.body).at("access_token").get<std::string>();
 }

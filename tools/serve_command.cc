@@ -17,6 +17,7 @@
 #include "net/clock.h"
 #include "net/file_blob_store.h"
 #include "net/ftps_server.h"
+#include "net/journaled_core.h"
 #include "net/library_host.h"
 #include "net/self_signed.h"
 #include "net/tls_context.h"
@@ -39,6 +40,8 @@ struct ServeOptions {
   bool plain_http = false;
   bool allow_data_without_reuse = false;
   std::optional<std::uint64_t> seed;
+  double job_seconds = 2;        // how long a registration or snapshot takes
+  double token_seconds = 7200;   // how long an API token lives
 };
 
 // A failure to start; add_serve_command reports it.
@@ -137,10 +140,16 @@ struct Core {
   std::vector<net::ProvisionedClient> clients;
 };
 
+Duration seconds(double value) {
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(value));
+}
+
 Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64_t seed,
-                const net::AccountsConfig& config, Timestamp at, std::shared_ptr<BlobStore> store) {
+                Duration job_time, const net::AccountsConfig& config, Timestamp at,
+                std::shared_ptr<BlobStore> store) {
   LibraryOptions library_options;
   library_options.seed = seed;
+  library_options.job_time = job_time;
   auto library = std::make_unique<Library>(library_options, std::move(store));
   auto clients = net::provision_library(*library, config, at);
   if (!clients.ok()) throw ServeFailed(clients.status().to_string());
@@ -151,33 +160,23 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   std::shared_ptr<BlobStore> store = blob_store(options);
   if (options.data_dir.empty()) {
     return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(),
-                      accounts_config(options), net::wall_clock_now(), store);
+                      seconds(options.job_seconds), accounts_config(options), net::wall_clock_now(), store);
   }
-  Core core;
+  // The journal rebuilds the core and is compacted at start (net/journaled_core.h).
   const std::string path = (std::filesystem::path(options.data_dir) / "journal").string();
-  auto journal = net::Journal::open(path, [&](const nlohmann::json& header, ByteView payload) -> Status {
-    if (header.value("t", "") == "start") {
-      auto config = net::parse_accounts_config(header.at("accounts").dump(), "/");
-      if (!config.ok()) return config.status();
-      core = fresh_core(io, api_options, header.at("seed").get<std::uint64_t>(), *config,
-                        Timestamp::from_micros(header.at("at").get<std::int64_t>()), store);
-      return {};
-    }
-    if (!core.host) return Status(ErrorCode::kInternal, "journal: no start record");
-    return core.host->replay(header, payload);
-  });
-  if (!journal.ok()) throw ServeFailed(journal.status().to_string());
-  if (!core.host) {
-    const std::uint64_t seed = options.seed ? *options.seed : random_seed();
-    const net::AccountsConfig config = accounts_config(options);
-    const Timestamp now = net::wall_clock_now();
-    core = fresh_core(io, api_options, seed, config, now, store);
-    const Status started = (*journal)->append(
-        {{"t", "start"}, {"seed", seed}, {"accounts", net::to_json(config)}, {"at", now.micros()}});
-    if (!started.ok()) throw ServeFailed(started.to_string());
-  }
-  core.host->attach_journal(std::move(*journal));
-  return core;
+  net::CoreSetup setup;
+  setup.library.job_time = seconds(options.job_seconds);
+  setup.api = api_options;
+  setup.store = store;
+  if (!std::filesystem::exists(path)) setup.accounts = accounts_config(options);
+  setup.first_seed = options.seed ? *options.seed : random_seed();
+  // With --seed every generation's seed follows from it; otherwise each is random.
+  setup.next_seed = [fixed = options.seed.has_value()](std::uint64_t previous) {
+    return fixed ? Rng(previous).stream("next-generation").next_u64() : random_seed();
+  };
+  auto core = net::open_journaled_core(io, path, setup, net::wall_clock_now());
+  if (!core.ok()) throw ServeFailed(core.status().to_string());
+  return Core{std::move(core->host), core->clients};
 }
 
 int run_serve(const ServeOptions& options) {
@@ -185,7 +184,10 @@ int run_serve(const ServeOptions& options) {
   boost::system::error_code address_error;
   const auto address = asio::ip::make_address(options.listen, address_error);
   if (address_error) throw ServeFailed("--listen: not an IP address: " + options.listen);
-  if (!options.data_dir.empty()) std::filesystem::create_directories(options.data_dir);
+  if (!options.data_dir.empty()) {
+    const Status made = net::make_private_directory(options.data_dir);
+    if (!made.ok()) throw ServeFailed(made.to_string());
+  }
 
   std::optional<std::filesystem::path> temporary_tls;
   const net::TlsCertificateFiles files = certificate_files(options, temporary_tls);
@@ -213,6 +215,7 @@ int run_serve(const ServeOptions& options) {
   const std::string api_url = scheme + "://" + host_text + ":" + std::to_string(api_port);
   ApiOptions api_options;
   api_options.api_base = api_url;
+  api_options.token_lifetime = seconds(options.token_seconds);
 
   Core core = open_core(options, io, api_options);
   std::cout << "listening api " << scheme << " " << address.to_string() << " " << api_port << "\n"
@@ -255,6 +258,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_flag("--allow-data-without-tls-reuse", options->allow_data_without_reuse,
                   "Accept FTPS data connections that do not resume the control session");
   serve->add_option("--seed", options->seed, "Seed of ids and secrets (default: random)");
+  serve->add_option("--job-seconds", options->job_seconds,
+                    "Real seconds a registration or snapshot takes (tests shorten it)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  serve->add_option("--token-seconds", options->token_seconds, "Lifetime of an API token in seconds")
+      ->check(CLI::Range(1.0, 31536000.0))
+      ->capture_default_str();
   serve->callback([options, &exit_code] {
     try {
       exit_code = run_serve(*options);

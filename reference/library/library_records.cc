@@ -45,7 +45,8 @@ Status Library::restore(LibraryRecords records) {
   IMAGELIB_RETURN_IF_ERROR(insert_each(std::move(records.images), images));
   IMAGELIB_RETURN_IF_ERROR(insert_each(std::move(records.servers), servers));
   for (const auto& [id, client] : clients) {
-    if (accounts.count(client.account) == 0) return invalid_record("client " + id + " of no account");
+    if (accounts.count(client.account) == 0)
+      return invalid_record("client " + id + " of no account");
   }
   for (const auto& [id, server] : servers) {
     if (accounts.count(server.owner) == 0 || images.count(server.image) == 0) {
