@@ -5,6 +5,7 @@
 
 #include "conformance/content.h"
 #include "conformance/expectation.h"
+#include "conformance/fault_injection.h"
 #include "reference/base/sha256.h"
 
 namespace imagelib::conformance {
@@ -84,8 +85,19 @@ class Normaliser {
       return "id#" + std::to_string(it->second);
     }
     if (value.is_string()) {
-      // Times inside texts too: a generated name holds the registration time.
-      return std::regex_replace(value.get<std::string>(), kTime, "<time>");
+      // Ids and times inside texts too: generated names hold them
+      // ("disk.img 2011-05-19T12:00:00Z", "Snapshot of srv-gwgk2 19 Dec 12:57").
+      const std::string text = value.get<std::string>();
+      std::string out;
+      auto rest = text.cbegin();
+      for (std::sregex_iterator it(text.cbegin(), text.cend(), kIdInText), end; it != end; ++it) {
+        out.append(rest, (*it)[0].first);
+        auto [known, added] = ids_.try_emplace(it->str(), ids_.size() + 1);
+        out += "id#" + std::to_string(known->second);
+        rest = (*it)[0].second;
+      }
+      out.append(rest, text.cend());
+      return std::regex_replace(std::regex_replace(out, kTime, "<time>"), kShortTime, "<time>");
     }
     return value;
   }
@@ -94,7 +106,10 @@ class Normaliser {
   inline static const std::set<std::string> kVolatile = {
       "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
       "link", "errors", "error_description", "text"};
+  inline static const std::regex kIdInText{"\\b(acc|img|srv|cli)-[0-9a-z]{5,}\\b"};
   inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
+  inline static const std::regex kShortTime{
+      "\\b[0-9]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{2}:[0-9]{2}\\b"};
   inline static const std::regex kTime{"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"};
   std::map<std::string, std::size_t> ids_;
 };
@@ -110,6 +125,46 @@ nlohmann::json comparable(const nlohmann::json& response) {
   if (response.contains("body") && response["body"].is_object()) view["body"] = response["body"];
   return view;
 }
+// What a step answers when the target got no answer (a transport failure):
+// the status or reply 0, and why. A step fails on it unless its expectation
+// of that field accepts 0.
+nlohmann::json no_answer(const char* code_field, const Status& why) {
+  return {{code_field, 0}, {"transport_error", why.message()}};
+}
+
+bool accepts_no_answer(const nlohmann::json& expected, const nlohmann::json& response) {
+  for (const char* key : {"status", "reply"}) {
+    if (!response.contains(key) || !expected.is_object() || !expected.contains(key)) continue;
+    std::vector<std::string> mismatches;
+    match(expected[key], response[key], key, mismatches);
+    return mismatches.empty();
+  }
+  return false;
+}
+
+Result<FaultSpec> fault_spec_of(const nlohmann::json& spec, const std::string& role) {
+  static const std::map<std::string, FaultKind> kKinds = {
+      {"disconnect", FaultKind::kDisconnect},
+      {"partition", FaultKind::kPartition},
+      {"heal", FaultKind::kHeal},
+      {"restart_library", FaultKind::kRestartLibrary}};
+  static const std::map<std::string, FaultLink> kLinks = {
+      {"api", FaultLink::kApi}, {"ftp", FaultLink::kFtp}, {"ftp_data", FaultLink::kFtpData}};
+  FaultSpec fault;
+  fault.kind = kKinds.at(spec["kind"].get<std::string>());
+  fault.role = role;
+  if (spec.contains("link")) fault.link = kLinks.at(spec["link"].get<std::string>());
+  if (spec.contains("after_bytes")) fault.after_bytes = spec["after_bytes"].get<std::uint64_t>();
+  for (const char* field : {"for", "down_for"}) {
+    if (!spec.contains(field)) continue;
+    auto duration = parse_duration(spec[field].get<std::string>());
+    if (!duration.ok()) return duration.status();
+    fault.duration = *duration;
+  }
+  fault.client_retries = spec.value("client_retries", true);
+  return fault;
+}
+
 
 class ScenarioRun {
  public:
@@ -130,6 +185,7 @@ class ScenarioRun {
   Result<nlohmann::json> perform(const nlohmann::json& step, Target& target, Aliases& aliases);
   Result<nlohmann::json> perform_api(const nlohmann::json& spec, const std::string& role, Target& target);
   Result<nlohmann::json> perform_ftp(const nlohmann::json& spec, const std::string& role, Target& target);
+  Result<nlohmann::json> perform_fault(const nlohmann::json& spec, const std::string& role);
   Result<nlohmann::json> perform_wait(const nlohmann::json& spec, const std::string& role, Target& target);
   static std::string summary_of(const nlohmann::json& step, const std::string& role);
 
@@ -154,6 +210,15 @@ std::string ScenarioRun::summary_of(const nlohmann::json& step, const std::strin
     return text + " as " + role;
   }
   if (step.contains("wait")) return "wait for " + step["wait"].value("image", "") + " as " + role;
+  if (step.contains("fault")) {
+    const auto& fault = step["fault"];
+    std::string text = "fault " + fault.value("kind", "");
+    if (fault.contains("after_bytes")) {
+      text += " after " + std::to_string(fault["after_bytes"].get<std::uint64_t>()) + " bytes of " +
+              fault.value("link", "");
+    }
+    return text + " as " + role;
+  }
   if (step.contains("setup")) return "setup official image";
   return "advance " + step.value("advance", "");
 }
@@ -178,7 +243,7 @@ Result<nlohmann::json> ScenarioRun::perform_api(const nlohmann::json& spec, cons
               : auth == "expired-token" ? ApiAuth::kExpiredToken
                                         : ApiAuth::kToken;
   auto reply = target.api(role, call);
-  if (!reply.ok()) return reply.status();
+  if (!reply.ok()) return no_answer("status", reply.status());
   return api_response_json(*reply);
 }
 
@@ -215,7 +280,7 @@ Result<nlohmann::json> ScenarioRun::perform_ftp(const nlohmann::json& spec, cons
     call.content = std::move(*content);
   }
   auto reply = target.ftp(role, call);
-  if (!reply.ok()) return reply.status();
+  if (!reply.ok()) return no_answer("reply", reply.status());
   return ftp_response_json(*reply, call.op);
 }
 
@@ -251,6 +316,10 @@ Result<nlohmann::json> ScenarioRun::perform(const nlohmann::json& raw_step, Targ
                                             Aliases& aliases) {
   auto interpolated = interpolate(raw_step, aliases);
   if (!interpolated.ok()) return interpolated.status();
+  auto fault = fault_spec_of(spec, role);
+  if (!fault.ok()) return fault.status();
+  IMAGELIB_RETURN_IF_ERROR(faults->inject(*fault));
+  return nlohmann::json::object();
   const nlohmann::json& step = *interpolated;
   const std::string role = account_role_of(scenario_, step);
   if (step.contains("api")) return perform_api(step["api"], role, target);
@@ -262,6 +331,7 @@ Result<nlohmann::json> ScenarioRun::perform(const nlohmann::json& raw_step, Targ
     call.name = spec["name"];
     call.arch = spec.value("arch", "x86_64");
     if (spec.contains("min_ram")) call.min_ram = spec["min_ram"].get<std::uint32_t>();
+  if (step.contains("fault")) return perform_fault(step["fault"], role);
     call.compatibility_mode = spec.value("compatibility_mode", false);
     auto content = make_content(spec["content"], std::filesystem::path(scenario_.path).parent_path());
     if (!content.ok()) return content.status();
@@ -299,6 +369,7 @@ ScenarioResult ScenarioRun::run() {
     } else {
       step_result.got = *response;
       auto expected = interpolate(step.value("expect", nlohmann::json::object()), aliases_);
+    const bool is_fault = step.contains("fault");
       if (!expected.ok()) {
         step_result.failures.push_back(expected.status().message());
       } else {
@@ -307,6 +378,9 @@ ScenarioResult ScenarioRun::run() {
       }
       for (const auto& [alias, path] : captures.items()) {
         const auto value = value_at(*response, path.get<std::string>());
+      } else if (response->contains("transport_error") && !accepts_no_answer(*expected, *response)) {
+        step_result.expected = *expected;
+        step_result.failures.push_back((*response)["transport_error"].get<std::string>());
         if (value.is_discarded()) {
           step_result.failures.push_back("capture " + alias + ": nothing at " + path.get<std::string>());
         } else {
@@ -314,14 +388,23 @@ ScenarioResult ScenarioRun::run() {
         }
       }
     }
-    if (model_ != nullptr && step.value("compare_with_reference", true)) {
+    // Faults armed for this step must have happened during it.
+    if (!is_fault && target_.fault_injection() != nullptr) {
+      for (const auto& unfired : target_.fault_injection()->step_ended()) {
+        step_result.failures.push_back("fault armed for this step: " + unfired);
+      }
+    }
+    // The reference has no network: fault steps are played on the target
+    // only. A step that opts out of the comparison is still played on the
+    // reference, so that the two stay in step once the faults are over.
+    if (model_ != nullptr && !is_fault) {
       auto model_response = perform(step, *model_, model_aliases_);
       if (model_response.ok()) {
         for (const auto& [alias, path] : captures.items()) {
           const auto value = value_at(*model_response, path.get<std::string>());
           if (!value.is_discarded()) model_aliases_[alias] = value;
         }
-        if (response.ok()) {
+        if (response.ok() && step.value("compare_with_reference", true)) {
           std::vector<std::string> differences;
           match(normalise_model_(comparable(*model_response)),
                 normalise_target_(comparable(*response)), "reference", differences);

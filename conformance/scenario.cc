@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "conformance/json_schema.h"
 
@@ -30,6 +32,37 @@ std::string describe_pointer(const std::string& pointer) {
   }
   std::string rest = end == std::string::npos ? "" : pointer.substr(end);
   return "step " + std::to_string(step) + (rest.empty() ? "" : ", " + rest);
+}
+
+// What the schema cannot say about a fault step: the field at fault and why,
+// or nullopt when the step is sound.
+std::optional<std::pair<std::string, std::string>> fault_step_problem(
+    const nlohmann::json& fault, const std::set<std::string>& requires_features) {
+  if (requires_features.count("fault_injection") == 0) {
+    return std::make_pair("", "a fault step needs \"fault_injection\" in the scenario's requires");
+  }
+  const std::string kind = fault["kind"];
+  if (kind == "heal") {
+    for (const char* field : {"link", "after_bytes", "for", "down_for", "client_retries"}) {
+      if (fault.contains(field)) {
+        return std::make_pair(std::string("/") + field, "a heal takes no " + std::string(field));
+      }
+    }
+  }
+  if (kind == "disconnect" && !fault.contains("after_bytes")) {
+    return std::make_pair("/after_bytes", "a disconnect needs after_bytes and link");
+  }
+  if (fault.contains("after_bytes") != fault.contains("link")) {
+    return std::make_pair(fault.contains("link") ? "/link" : "/after_bytes",
+                          "link and after_bytes go together");
+  }
+  if (fault.contains("for") && kind != "partition") {
+    return std::make_pair("/for", "only a partition lasts for a time");
+  }
+  if (fault.contains("down_for") && kind != "restart_library") {
+    return std::make_pair("/down_for", "only a restart_library is down for a time");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -60,11 +93,17 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& path
   for (const auto& [actor, role] : actors.items()) {
     scenario.actors[actor] = role.get<std::string>();
   }
-  scenario.simulation = json.value("simulation", nlohmann::json());
   for (const auto& step : json["steps"]) scenario.steps.push_back(step);
-  // Steps may only act as declared actors or the two accounts themselves.
   for (std::size_t i = 0; i < scenario.steps.size(); ++i) {
     const auto& step = scenario.steps[i];
+    if (step.contains("fault")) {
+      if (auto problem = fault_step_problem(step["fault"], scenario.requires_features)) {
+        return Status(ErrorCode::kBadRequest, path + ": step " + std::to_string(i + 1) +
+                                                  ", /fault" + problem->first + ": " +
+                                                  problem->second);
+      }
+    }
+    // Steps may only act as declared actors or the two accounts themselves.
     if (!step.contains("as")) continue;
     const std::string actor = step["as"];
     if (actor != "main" && actor != "alt" && scenario.actors.count(actor) == 0) {

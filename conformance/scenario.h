@@ -20,12 +20,14 @@ struct Scenario {
   std::string description;
   std::set<std::string> requires_features;
   std::map<std::string, std::string> actors;  // actor name -> "main" | "alt"
-  nlohmann::json simulation;                  // null unless the scenario has one
   std::vector<nlohmann::json> steps;          // validated against the schema
 };
 
 // Parses and validates one scenario. Errors name the file, the step (1-based)
 // and the field: "scenarios/x.json: step 3, /api/method: must be one of ...".
+// Beyond the schema: steps act as known actors, and fault steps are only in
+// scenarios that require "fault_injection" and carry the fields their kind
+// uses.
 Result<Scenario> parse_scenario(const std::string& text, const std::string& path);
 Result<Scenario> load_scenario(const std::filesystem::path& path);
 

@@ -89,12 +89,14 @@ Result<FtpReply> SimFtpClient::login(const std::string& user, const std::string&
   const sim::SimTime deadline = host_.loop().now() + budget_;
   for (int attempt = 1;; ++attempt) {
     auto outcome = open_session(options, std::min(deadline, host_.loop().now() + kAttemptTimeout));
-    if (outcome && !is_transient(outcome->reply_code)) {
+    if (outcome && (!is_transient(outcome->reply_code) || !retries_)) {
       if (outcome->ok) credentials_ = options;
       return reply_from_outcome(*outcome);
     }
     drop_session();
-    if (!back_off(attempt, deadline)) return gave_up("login", attempt, describe(outcome));
+    if (!retries_ || !back_off(attempt, deadline)) {
+      return gave_up("login", attempt, describe(outcome));
+    }
   }
 }
 
@@ -136,7 +138,7 @@ Result<FtpReply> SimFtpClient::run(const FtpCall& call) {
         return reply_from_outcome(*outcome);
     }
     if (ready) outcome = perform(to_client_operation(current), attempt_deadline);
-    if (outcome && !is_transient(outcome->reply_code)) {
+    if (outcome && (!is_transient(outcome->reply_code) || !retries_)) {
       FtpReply reply = reply_from_outcome(*outcome);
       if (call.op == FtpOp::kGet) {
         received.insert(received.end(), reply.data.begin(), reply.data.end());
@@ -153,7 +155,9 @@ Result<FtpReply> SimFtpClient::run(const FtpCall& call) {
       current.mode = FtpCall::PutMode::kResume;
     }
     drop_session();
-    if (!back_off(attempt, deadline)) return gave_up("operation", attempt, describe(outcome));
+    if (!retries_ || !back_off(attempt, deadline)) {
+      return gave_up("operation", attempt, describe(outcome));
+    }
   }
 }
 

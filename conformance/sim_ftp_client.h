@@ -46,6 +46,10 @@ class SimFtpClient {
   // QUIT, then the session is over.
   Result<FtpReply> quit();
 
+  // Off: a call that the network breaks is not tried again; it answers the
+  // broken attempt's reply (0 when the connection broke). For fault steps.
+  void set_retries(bool on) { retries_ = on; }
+
   const SimFtpCounters& counters() const { return counters_; }
 
  private:
@@ -73,6 +77,7 @@ class SimFtpClient {
   std::optional<Session> session_;
   // The last successful login's credentials: a broken session is reopened with them.
   std::optional<FtpClientOptions> credentials_;
+  bool retries_ = true;
   SimFtpCounters counters_;
 };
 

@@ -54,6 +54,7 @@ SimTarget::SimTarget(std::uint64_t seed, sim::FaultProfile profile)
       library_host_(loop_, network_, library_, api_),
       client_rng_(root_.stream("client-retries")) {
   std::vector<sim::HostId> client_hosts;
+  std::map<std::string, sim::HostId> actor_hosts;
   for (const std::string role : {"main", "alt"}) {
     Actor actor;
     actor.account = library_.create_account(role).value().id;
@@ -65,6 +66,7 @@ SimTarget::SimTarget(std::uint64_t seed, sim::FaultProfile profile)
     actor.ftp =
         std::make_unique<SimFtpClient>(*actor.host, client_rng_.stream("ftp-" + role), kCallBudget);
     client_hosts.push_back(actor.host->name());
+    actor_hosts[role] = actor.host->name();
     actors_[role] = std::move(actor);
   }
   library_host_.start();
@@ -73,6 +75,13 @@ SimTarget::SimTarget(std::uint64_t seed, sim::FaultProfile profile)
   const bool faults = profile != sim::FaultProfile::kNone;
   network_.set_faults_enabled(faults);
   if (faults) injector_->start();
+  faults_ = std::make_unique<SimFaultSchedule>(
+      loop_, network_, library_host_, std::move(actor_hosts),
+      [this](const std::string& role, bool retries) {
+        Actor& who = actors_.at(role);
+        who.api_retries = retries;
+        who.ftp->set_retries(retries);
+      });
 }
 
 SimTarget::~SimTarget() = default;
@@ -85,7 +94,7 @@ std::string SimTarget::name() const {
 
 std::set<std::string> SimTarget::features() const {
   return {"api",        "ftp",      "official_images", "snapshots", "servers",
-          "extensions", "ftp_mlsd", "quota",           "simulation"};
+          "extensions", "ftp_mlsd", "quota",           "simulation", "fault_injection"};
 }
 
 std::string SimTarget::account_id(const std::string& role) const {
@@ -122,15 +131,18 @@ Result<HttpResponse> SimTarget::exchange(Actor& actor, const HttpRequest& reques
       break;
     }
     if (**answer) return std::move(***answer);
+    if (!actor.api_retries) break;
     const sim::SimTime delay = retry_delay(attempt, client_rng_);
     if (loop_.now() + delay >= deadline) break;
     ++api_retries_;
     run_for(loop_, delay);
   }
+  const std::string within =
+      actor.api_retries
+          ? " within " + std::to_string(kCallBudget / sim::kSecond) + " s of virtual time"
+          : " and the client does not retry during this step";
   return Status(ErrorCode::kConflict, "transport failure: " + request.method + " " +
-                                          request.target + " got no response within " +
-                                          std::to_string(kCallBudget / sim::kSecond) +
-                                          " s of virtual time");
+                                          request.target + " got no response" + within);
 }
 
 Result<std::string> SimTarget::token_for(Actor& actor) {

@@ -6,7 +6,9 @@
 // event loop until its answer arrives; what the network breaks is retried as
 // a client would (a new connection, REST to resume an upload) within a
 // bounded virtual time, and reported as a non-ok Result if it never
-// succeeds. The same seed and profile give the same run, event for event.
+// succeeds. A scenario's fault steps are played by a SimFaultSchedule
+// ("fault_injection"). The same seed and profile give the same run, event
+// for event.
 // Accounts "main" and "alt" and their API clients are made at construction.
 // Made by make_target(); tests. Not thread-safe.
 #pragma once
@@ -15,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "conformance/sim_fault_schedule.h"
 #include "conformance/sim_ftp_client.h"
 #include "conformance/target.h"
 #include "reference/api/api_service.h"
@@ -46,6 +49,7 @@ class SimTarget final : public Target {
   Result<FtpReply> ftp(const std::string& role, const FtpCall& call) override;
   Result<std::string> add_official_image(const OfficialImageCall& call) override;
   void advance(Duration duration) override;
+  FaultInjection* fault_injection() override { return faults_.get(); }
 
   // --- the run, for reports and tests ---
   sim::SimTime virtual_now() const { return loop_.now(); }
@@ -67,6 +71,7 @@ class SimTarget final : public Target {
     std::string secret;
     std::string token;
     Timestamp token_issued;
+    bool api_retries = true;  // off: a lost response is not asked for again
     // The host outlives the clients on it (members are destroyed in reverse).
     std::unique_ptr<sim::Host> host;
     std::shared_ptr<sim::ApiClientChannel> api;
@@ -92,6 +97,7 @@ class SimTarget final : public Target {
   Rng client_rng_;
   std::map<std::string, Actor> actors_;
   std::unique_ptr<sim::FaultInjector> injector_;
+  std::unique_ptr<SimFaultSchedule> faults_;
   std::uint64_t api_retries_ = 0;
 };
 

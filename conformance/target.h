@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/fault_injection.h"
 #include "reference/base/bytes.h"
 #include "reference/base/status.h"
 #include "reference/base/timestamp.h"
@@ -81,6 +82,9 @@ class Target {
   virtual Result<std::string> add_official_image(const OfficialImageCall& call) = 0;
   // Lets time pass: virtual targets jump, real ones wait.
   virtual void advance(Duration duration) = 0;
+  // Only targets with the "fault_injection" feature (simulated ones) have
+  // one; the scenario's fault steps go there.
+  virtual FaultInjection* fault_injection() { return nullptr; }
 };
 
 }  // namespace imagelib::conformance

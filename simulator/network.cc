@@ -208,7 +208,9 @@ void Network::pump(ConnectionId id, int side, std::uint64_t generation) {
     return;
   }
   stats_.bytes += segment.data.size();
+  const int port = c.port;
   hosts_[reader].handler->on_data(id, segment.data);
+  if (delivery_watcher_) delivery_watcher_(id, writer, reader, port, segment.data.size());
   if (wake_writer && connections_.count(id) && is_up(writer)) hosts_[writer].handler->on_writable(id);
 }
 
@@ -233,6 +235,10 @@ void Network::reset(ConnectionId id, const HostId& by) {
   if (it == connections_.end()) return;
   const int side = side_of(it->second, by);
   abort(id, side != 0, side != 1, "reset by " + by, false);
+}
+
+void Network::fault_reset(ConnectionId id, std::string_view why) {
+  abort(id, true, true, why, true);
 }
 
 void Network::abort(ConnectionId id, bool notify_first, bool notify_second, std::string_view why,

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -101,6 +102,14 @@ class Network {
   void crash(const HostId& host);
   void restart(const HostId& host);
   bool is_up(const HostId& host) const;
+  // Aborts `id` as a network fault does: both ends see kReset.
+  void fault_reset(ConnectionId id, std::string_view why);
+  // Told of every delivery of data bytes, after the reader had them (fault
+  // schedules that wait for a transfer's progress watch with it). `port` is
+  // the one `to` or `from` listens on. One watcher at a time; empty: none.
+  using DeliveryWatcher = std::function<void(ConnectionId id, const HostId& from, const HostId& to,
+                                             int port, std::size_t bytes)>;
+  void watch_deliveries(DeliveryWatcher watcher) { delivery_watcher_ = std::move(watcher); }
   // The delivery that is the `step`-th I/O step (1-based) resets its connection instead.
   void inject_reset_at_io_step(std::uint64_t step) { injected_reset_step_ = step; }
   std::uint64_t io_steps() const { return io_steps_; }
@@ -172,6 +181,7 @@ class Network {
   std::uint64_t io_steps_ = 0;
   std::optional<std::uint64_t> injected_reset_step_;
   bool injected_reset_happened_ = false;
+  DeliveryWatcher delivery_watcher_;
   NetworkStats stats_;
 };
 

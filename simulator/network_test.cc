@@ -218,6 +218,37 @@ TEST(NetworkTest, InjectedResetHitsExactlyTheNthIoStep) {
   EXPECT_EQ(w.client.closed.at(id), CloseKind::kReset);
 }
 
+TEST(NetworkTest, TheDeliveryWatcherSeesEachDeliveryAfterTheReader) {
+  World w(FaultSettings{});
+  std::vector<std::string> seen;
+  w.network.watch_deliveries([&](ConnectionId id, const HostId& from, const HostId& to, int port,
+                                 std::size_t bytes) {
+    seen.push_back(from + ">" + to + ":" + std::to_string(port) + " " + std::to_string(bytes) +
+                   " after " + std::to_string(w.server.received[id].size() + w.client.received[id].size()));
+  });
+  const ConnectionId id = w.network.connect("client", "server", 21);
+  w.run();
+  w.client.write(id, "hello");
+  w.run();
+  w.server.write(id, "hi");
+  w.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{"client>server:21 5 after 5", "server>client:21 2 after 7"}));
+}
+
+TEST(NetworkTest, AFaultResetTellsBothEnds) {
+  World w(FaultSettings{});
+  const ConnectionId id = w.network.connect("client", "server", 21);
+  w.run();
+  w.client.write(id, "lost");
+  w.network.fault_reset(id, "test");
+  w.run();
+  EXPECT_EQ(w.server.received[id], "");
+  EXPECT_EQ(w.server.closed.at(id), CloseKind::kReset);
+  EXPECT_EQ(w.client.closed.at(id), CloseKind::kReset);
+  EXPECT_EQ(w.network.stats().resets, 1u);
+  EXPECT_FALSE(w.network.is_open(id));
+}
+
 TEST(NetworkTest, RandomResetsHappenOnlyWithFaultsOn) {
   FaultSettings s;
   s.reset_chance = 1.0;
