@@ -13,8 +13,8 @@ constexpr std::int64_t kStartSeconds = 1305806400;  // 2011-05-19T12:00:00Z
 
 }  // namespace
 
-DirectTarget::DirectTarget(std::uint64_t seed)
-    : library_(LibraryOptions{.seed = seed}),
+DirectTarget::DirectTarget(std::uint64_t seed, Mutation mutation)
+    : library_(LibraryOptions{.seed = seed, .mutation = mutation}),
       api_(library_),
       now_(Timestamp::from_unix_seconds(kStartSeconds)) {
   for (const std::string role : {"main", "alt"}) {
@@ -25,6 +25,11 @@ DirectTarget::DirectTarget(std::uint64_t seed)
     actor.secret = client.secret;
     actors_[role] = std::move(actor);
   }
+}
+
+std::string DirectTarget::name() const {
+  const Mutation mutation = library_.options().mutation;
+  return mutation == Mutation::kNone ? "direct" : "direct+mutant:" + std::string(to_string(mutation));
 }
 
 std::set<std::string> DirectTarget::features() const {

@@ -1,7 +1,9 @@
 // DirectTarget: the reference library in this process, through the same API
 // and FTP cores every other environment uses, with virtual time that moves
 // only when a scenario waits. Accounts "main" and "alt" and their API
-// clients are made at construction. Not thread-safe.
+// clients are made at construction. A mutation (reference/library/mutation.h)
+// makes it a broken reference, for the harness's mutation test; its name is
+// then "direct+mutant:NAME". Not thread-safe.
 #pragma once
 
 #include <map>
@@ -16,9 +18,9 @@ namespace imagelib::conformance {
 
 class DirectTarget final : public Target {
  public:
-  explicit DirectTarget(std::uint64_t seed = 1);
+  explicit DirectTarget(std::uint64_t seed = 1, Mutation mutation = Mutation::kNone);
 
-  std::string name() const override { return "direct"; }
+  std::string name() const override;
   std::set<std::string> features() const override;
   std::string account_id(const std::string& role) const override;
   Result<ApiReply> api(const std::string& role, const ApiCall& call) override;

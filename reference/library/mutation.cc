@@ -51,6 +51,13 @@ std::string_view to_string(Mutation mutation) {
   return "none";
 }
 
+std::string_view description_of(Mutation mutation) {
+  for (const MutationInfo& info : kMutations) {
+    if (info.mutation == mutation) return info.description;
+  }
+  return "the reference as specified";
+}
+
 std::optional<Mutation> parse_mutation(std::string_view name) {
   if (name == "none") return Mutation::kNone;
   for (const MutationInfo& info : kMutations) {

@@ -47,6 +47,8 @@ std::span<const MutationInfo> all_mutations();
 
 // "none" for kNone.
 std::string_view to_string(Mutation mutation);
+// The broken rule; "the reference as specified" for kNone.
+std::string_view description_of(Mutation mutation);
 // Accepts "none" and every name of all_mutations().
 std::optional<Mutation> parse_mutation(std::string_view name);
 

@@ -12,6 +12,7 @@ TEST(Mutation, EveryNameParsesBackToItsMutation) {
   for (const MutationInfo& info : all_mutations()) {
     EXPECT_EQ(parse_mutation(info.name), info.mutation) << info.name;
     EXPECT_EQ(to_string(info.mutation), info.name);
+    EXPECT_EQ(description_of(info.mutation), info.description);
     EXPECT_FALSE(info.description.empty()) << info.name;
   }
   EXPECT_EQ(parse_mutation("none"), Mutation::kNone);

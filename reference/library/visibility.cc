@@ -17,8 +17,10 @@ bool is_shared(const Image& image, Mutation mutation) {
 
 bool is_listed_for(const AccountId& viewer, const Image& image, Mutation mutation) {
   if (image.owner == viewer) return !is_gone(image);
-  // Mutation kListOthersPrivateImages: every image of every account is listed.
-  if (mutation == Mutation::kListOthersPrivateImages) return !is_gone(image);
+  // Mutation kListOthersPrivateImages: others' private images are listed while available.
+  if (mutation == Mutation::kListOthersPrivateImages && !is_shared(image, mutation)) {
+    return image.status == ImageStatus::kAvailable;
+  }
   // Mutation kListOthersDeprecatedImages: shared deprecated images stay listed.
   if (mutation == Mutation::kListOthersDeprecatedImages &&
       image.status == ImageStatus::kDeprecated) {
