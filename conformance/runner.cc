@@ -12,7 +12,6 @@ namespace imagelib::conformance {
 namespace {
 
 constexpr auto kDefaultWaitTimeout = std::chrono::seconds(60);
-constexpr auto kWaitPoll = std::chrono::seconds(1);
 
 Result<Duration> parse_duration(const std::string& text) {
   static const std::regex kPattern("^([0-9]+)(ms|s|m|h)$");
@@ -85,8 +84,19 @@ class Normaliser {
       return "id#" + std::to_string(it->second);
     }
     if (value.is_string()) {
-      // Times inside texts too: a generated name holds the registration time.
-      return std::regex_replace(value.get<std::string>(), kTime, "<time>");
+      // Ids and times inside texts too: generated names hold them
+      // ("disk.img 2011-05-19T12:00:00Z", "Snapshot of srv-gwgk2 19 Dec 12:57").
+      const std::string text = value.get<std::string>();
+      std::string out;
+      auto rest = text.cbegin();
+      for (std::sregex_iterator it(text.cbegin(), text.cend(), kIdInText), end; it != end; ++it) {
+        out.append(rest, (*it)[0].first);
+        auto [known, added] = ids_.try_emplace(it->str(), ids_.size() + 1);
+        out += "id#" + std::to_string(known->second);
+        rest = (*it)[0].second;
+      }
+      out.append(rest, text.cend());
+      return std::regex_replace(std::regex_replace(out, kTime, "<time>"), kShortTime, "<time>");
     }
     return value;
   }
@@ -96,7 +106,10 @@ class Normaliser {
       "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
       "link", "errors", "error_description", "text"};
   inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
+  inline static const std::regex kIdInText{"\\b(acc|img|srv|cli)-[0-9a-z]{5,}\\b"};
   inline static const std::regex kTime{"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"};
+  inline static const std::regex kShortTime{
+      "\\b[0-9]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{2}:[0-9]{2}\\b"};
   std::map<std::string, std::size_t> ids_;
 };
 
@@ -293,8 +306,8 @@ Result<nlohmann::json> ScenarioRun::perform_wait(const nlohmann::json& spec, con
                                               " within the timeout; last: " +
                                               (status.is_string() ? status.get<std::string>() : reply->body));
     }
-    target.advance(kWaitPoll);
-    waited += kWaitPoll;
+    target.advance(target.poll_interval());
+    waited += target.poll_interval();
   }
 }
 

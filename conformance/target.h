@@ -82,6 +82,8 @@ class Target {
   virtual Result<std::string> add_official_image(const OfficialImageCall& call) = 0;
   // Lets time pass: virtual targets jump, real ones wait.
   virtual void advance(Duration duration) = 0;
+  // How long a wait step lets pass between two polls of an image.
+  virtual Duration poll_interval() const { return std::chrono::seconds(1); }
   // Only targets with the "fault_injection" feature (simulated ones) have
   // one; the scenario's fault steps go there.
   virtual FaultInjection* fault_injection() { return nullptr; }

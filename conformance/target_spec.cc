@@ -1,6 +1,7 @@
 #include "conformance/target_spec.h"
 
 #include "conformance/direct_target.h"
+#include "conformance/remote_target.h"
 #include "conformance/sim_target.h"
 
 namespace imagelib::conformance {
@@ -43,8 +44,14 @@ Result<std::unique_ptr<Target>> make_target(const std::string& spec) {
     }
     return std::unique_ptr<Target>(std::make_unique<SimTarget>(*seed, *profile));
   }
-  return Status(ErrorCode::kBadRequest,
-                "unknown target \"" + spec + "\": use direct[:SEED] or sim:SEED[:PROFILE]");
+  if (kind == "remote") {
+    if (rest.empty()) return Status(ErrorCode::kBadRequest, "remote needs a config file: remote:FILE");
+    auto remote = RemoteTarget::open(rest);
+    if (!remote.ok()) return remote.status();
+    return std::unique_ptr<Target>(std::move(*remote));
+  }
+  return Status(ErrorCode::kBadRequest, "unknown target \"" + spec +
+                                            "\": use direct[:SEED], sim:SEED[:PROFILE] or remote:FILE");
 }
 
 }  // namespace imagelib::conformance

@@ -1,6 +1,7 @@
 // Makes a Target from its command-line name: "direct[:SEED]" (the reference
 // in process), "sim:SEED[:PROFILE]" (over the simulated network, PROFILE
-// none (default), flaky or hostile) — the remote target registers here as it lands.
+// none (default), flaky or hostile) or "remote:FILE" (a deployment named by a
+// config file, conformance/remote_config.h).
 #pragma once
 
 #include <memory>

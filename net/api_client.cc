@@ -27,21 +27,29 @@ std::string base64(const std::string& text) {
 }
 
 template <typename Stream>
-ApiReply exchange_once(Stream& stream, const http::request<http::string_body>& request) {
+RawApiReply exchange_once(Stream& stream, const http::request<http::string_body>& request) {
   http::write(stream, request);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::uint64_t{1} << 30);
   http::read(stream, buffer, parser);
   const auto& response = parser.get();
-  ApiReply reply;
+  RawApiReply reply;
   reply.status = static_cast<int>(response.result_int());
   for (const auto& field : response) {
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     reply.headers[name] = std::string(field.value());
   }
-  reply.body = nlohmann::json::parse(response.body(), nullptr, false);
+  reply.body = response.body();
+  return reply;
+}
+
+ApiReply decode(RawApiReply raw) {
+  ApiReply reply;
+  reply.status = raw.status;
+  reply.headers = std::move(raw.headers);
+  reply.body = nlohmann::json::parse(raw.body, nullptr, false);
   if (reply.body.is_discarded()) reply.body = nullptr;
   if (reply.body.is_object()) {
     if (reply.body.contains("error_name") && reply.body["error_name"].is_string()) {
@@ -60,7 +68,8 @@ ApiReply exchange_once(Stream& stream, const http::request<http::string_body>& r
 
 }  // namespace
 
-ApiClient::ApiClient(std::string base, asio::ssl::context& tls) : tls_(tls) {
+ApiClient::ApiClient(std::string base, asio::ssl::context& tls, std::string server_name)
+    : tls_(tls), server_name_(std::move(server_name)) {
   static const std::regex kBase(R"(^(https?)://(\[[^\]]+\]|[^:/]+):(\d+)/?$)");
   std::smatch match;
   if (std::regex_match(base, match, kBase)) {
@@ -69,6 +78,9 @@ ApiClient::ApiClient(std::string base, asio::ssl::context& tls) : tls_(tls) {
     if (host_.size() > 2 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
     port_ = match[3];
   }
+  boost::system::error_code not_an_address;
+  asio::ip::make_address(host_, not_an_address);
+  if (server_name_.empty() && not_an_address) server_name_ = host_;
 }
 
 Result<ApiReply> ApiClient::request_token(const std::string& client_id, const std::string& secret) {
@@ -93,6 +105,14 @@ Result<ApiReply> ApiClient::call(const std::string& method, const std::string& t
 Result<ApiReply> ApiClient::send(const std::string& method, const std::string& target,
                                  const std::map<std::string, std::string>& headers,
                                  const std::string& body) {
+  auto raw = send_raw(method, target, headers, body);
+  if (!raw.ok()) return raw.status();
+  return decode(std::move(*raw));
+}
+
+Result<RawApiReply> ApiClient::send_raw(const std::string& method, const std::string& target,
+                                        const std::map<std::string, std::string>& headers,
+                                        const std::string& body) {
   if (host_.empty()) return Status(ErrorCode::kBadRequest, "API base must be http(s)://host:port");
   try {
     asio::io_context io;
@@ -110,9 +130,10 @@ Result<ApiReply> ApiClient::send(const std::string& method, const std::string& t
       return exchange_once(stream, request);
     }
     beast::ssl_stream<beast::tcp_stream> stream(io, tls_);
+    if (!server_name_.empty()) SSL_set_tlsext_host_name(stream.native_handle(), server_name_.c_str());
     beast::get_lowest_layer(stream).connect(endpoints);
     stream.handshake(asio::ssl::stream_base::client);
-    ApiReply reply = exchange_once(stream, request);
+    RawApiReply reply = exchange_once(stream, request);
     beast::error_code ignored;
     stream.shutdown(ignored);
     return reply;

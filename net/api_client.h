@@ -24,10 +24,19 @@ struct ApiReply {
   std::string error_message;
 };
 
+// A response as it came: the body as text, undecoded.
+struct RawApiReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::string body;
+};
+
 class ApiClient {
  public:
-  // `base` is "https://host:port" or "http://host:port"; `tls` is used for https.
-  ApiClient(std::string base, boost::asio::ssl::context& tls);
+  // `base` is "https://host:port" or "http://host:port"; `tls` is used for
+  // https, with `server_name` (default: the host, unless it is an address)
+  // sent as SNI.
+  ApiClient(std::string base, boost::asio::ssl::context& tls, std::string server_name = {});
 
   // POST /token with client credentials; keeps the token for later requests.
   Result<ApiReply> request_token(const std::string& client_id, const std::string& secret);
@@ -37,6 +46,12 @@ class ApiClient {
 
   const std::optional<std::string>& token() const { return token_; }
 
+  // Any request exactly as given: no token, no content-type added (for
+  // harnesses that also send what a server must refuse).
+  Result<RawApiReply> send_raw(const std::string& method, const std::string& target,
+                               const std::map<std::string, std::string>& headers,
+                               const std::string& body);
+
  private:
   Result<ApiReply> send(const std::string& method, const std::string& target,
                         const std::map<std::string, std::string>& headers, const std::string& body);
@@ -45,6 +60,7 @@ class ApiClient {
   std::string port_;
   bool secure_ = true;
   boost::asio::ssl::context& tls_;
+  std::string server_name_;
   std::optional<std::string> token_;
 };
 

@@ -36,9 +36,15 @@ struct DataConnection {
 
 struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
   State(asio::io_context& io_context, ssl::context& tls_context, tcp::endpoint server_endpoint,
-        FtpClientOptions options)
+        FtpClientOptions options, std::string sni)
       : io(io_context), tls(tls_context), server(std::move(server_endpoint)),
-        core(std::move(options)), control(io_context, tls_context) {}
+        core(std::move(options)), control(io_context, tls_context), server_name(std::move(sni)) {
+    name_server(control);
+  }
+
+  void name_server(TlsStream& stream) const {
+    if (!server_name.empty()) SSL_set_tlsext_host_name(stream.native_handle(), server_name.c_str());
+  }
 
   void execute(FtpClientActions actions) {
     for (FtpClientAction& action : actions) {
@@ -110,6 +116,7 @@ struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
 
   void connect_data(DataConnectionId id, std::uint16_t port) {
     auto data = std::make_shared<DataConnection>(io, tls);
+    name_server(data->stream);
     connections[id] = data;
     data->stream.next_layer().async_connect(
         tcp::endpoint(server.address(), port), [self = shared_from_this(), data, id](error_code error) {
@@ -232,6 +239,7 @@ struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
   tcp::endpoint server;
   FtpClientSession core;
   TlsStream control;
+  std::string server_name;
   OutcomeHandler on_outcome;
   DataReadObserver on_data_read;
   std::deque<std::pair<bool, std::string>> control_queue;  // (start TLS, text)
@@ -246,8 +254,9 @@ struct FtpsClient::State : std::enable_shared_from_this<FtpsClient::State> {
 };
 
 FtpsClient::FtpsClient(asio::io_context& io, ssl::context& tls, tcp::endpoint server,
-                       FtpClientOptions options)
-    : state_(std::make_shared<State>(io, tls, std::move(server), std::move(options))) {}
+                       FtpClientOptions options, std::string server_name)
+    : state_(std::make_shared<State>(io, tls, std::move(server), std::move(options),
+                                     std::move(server_name))) {}
 
 FtpsClient::~FtpsClient() {
   // Pending handlers hold the state; closing makes them end.

@@ -12,6 +12,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "reference/base/status.h"
@@ -25,8 +26,10 @@ class FtpsClient {
   // Told the size of every block read from a data connection (progress displays).
   using DataReadObserver = std::function<void(std::size_t bytes)>;
 
+  // `server_name`, when given, is sent as SNI on the control and data connections.
   FtpsClient(boost::asio::io_context& io, boost::asio::ssl::context& tls,
-             boost::asio::ip::tcp::endpoint server, FtpClientOptions options);
+             boost::asio::ip::tcp::endpoint server, FtpClientOptions options,
+             std::string server_name = {});
   ~FtpsClient();
   FtpsClient(const FtpsClient&) = delete;
   FtpsClient& operator=(const FtpsClient&) = delete;
