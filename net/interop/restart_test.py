@@ -1,15 +1,19 @@
 """A restart of `imagelib serve` with the same --data-dir keeps every account,
 registered image, server and uploaded file, including after a SIGKILL in the
-middle of an upload or of a registration (issue 5).
+middle of an upload or of a registration (issue 5); the journal is compacted
+at each restart without losing any of them, tokens issued after a restart
+never repeat earlier ones, and the data directory is private.
 
 Each test starts its servers on 127.0.0.1, stops them by pid and removes its
 data directory. Run: IMAGELIB_BIN=build/tools/imagelib python3 restart_test.py
 """
+import gzip
 import hashlib
 import io
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import unittest
 
@@ -26,8 +30,8 @@ class RestartTest(unittest.TestCase):
             server.__exit__()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def serve(self):
-        server = Serve(data_dir=self.data_dir).start()
+    def serve(self, *args):
+        server = Serve(*args, data_dir=self.data_dir).start()
         self.servers.append(server)
         return server
 
@@ -118,6 +122,90 @@ class RestartTest(unittest.TestCase):
         self.assertNotIn("reg.img", [os.path.basename(n) for n in ftp.nlst("incoming")])
         self.assertEqual(self.download(ftp, f"images/{image['id']}"), content)
         ftp.quit()
+
+
+    def test_tokens_after_a_restart_never_repeat_earlier_ones(self):
+        server = self.serve()
+        issued = [server.token() for _ in range(3)]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            server.kill(sig)
+            server = self.serve()
+            status, _ = server.call("GET", "/1.0/images", token=issued[0])  # old tokens stay valid
+            self.assertEqual(status, 200)
+            fresh = [server.token() for _ in range(3)]
+            self.assertFalse(set(fresh) & set(issued), (fresh, issued))
+            issued += fresh
+
+    def test_compaction_keeps_everything_and_drops_what_is_gone(self):
+        server = self.serve()
+        user, password = server.ftp_login()
+        content = os.urandom(512 * 1024)
+        ftp = self.ftp(server, user, password)
+        ftp.storbinary("STOR incoming/disk.img", io.BytesIO(content))
+        ftp.storbinary("STOR incoming/kept.img", io.BytesIO(content[:7000]))
+        ftp.storbinary("STOR incoming/gone.img", io.BytesIO(os.urandom(6 * 1024 * 1024)))
+        ftp.delete("incoming/gone.img")
+        ftp.quit()
+        token = server.token()
+        status, image = server.call("POST", "/1.0/images", token=token,
+                                    body={"arch": "x86_64", "source": "disk.img", "name": "Kept"})
+        self.assertEqual(status, 201, image)
+        image = server.wait_for_image(token, image["id"])
+        status, built = server.call("POST", "/1.0/servers", token=token, body={"image": image["id"]})
+        self.assertEqual(status, 202, built)
+        status, images_before = server.call("GET", "/1.0/images", token=token)
+        journal = os.path.join(self.data_dir, "journal")
+        grown = os.path.getsize(journal)
+        server.kill(signal.SIGTERM)
+
+        for _ in range(2):
+            again = self.serve()
+            compacted = os.path.getsize(journal)
+            self.assertLess(compacted, grown)  # the deleted upload is gone from it
+            status, images_after = again.call("GET", "/1.0/images", token=token)
+            self.assertEqual(images_after, images_before)
+            status, servers = again.call("GET", "/1.0/servers", token=token)
+            self.assertEqual([s["id"] for s in servers], [built["id"]])
+            ftp = self.ftp(again, user, password)
+            self.assertEqual(self.download(ftp, f"images/{image['id']}"), content)
+            self.assertEqual(self.download(ftp, "incoming/kept.img"), content[:7000])
+            self.assertNotIn("gone.img", [os.path.basename(n) for n in ftp.nlst("incoming")])
+            ftp.quit()
+            again.kill(signal.SIGTERM)
+            grown = os.path.getsize(journal)
+        self.assertFalse(os.path.exists(journal + ".compacting"))
+
+    def test_data_directory_and_journal_are_private(self):
+        os.chmod(self.data_dir, 0o755)
+        server = self.serve()
+        server.token()
+        self.assertEqual(stat.S_IMODE(os.stat(self.data_dir).st_mode), 0o700)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.data_dir, "journal")).st_mode), 0o600)
+
+    def test_sigkill_while_a_decode_runs_leaves_it_creating_then_available(self):
+        server = self.serve("--job-seconds", "0")
+        user, password = server.ftp_login()
+        disk = os.urandom(1024 * 1024) + bytes(127 * 1024 * 1024)
+        ftp = self.ftp(server, user, password)
+        ftp.storbinary("STOR incoming/big.img.gz", io.BytesIO(gzip.compress(disk, compresslevel=1)))
+        ftp.quit()
+        token = server.token()
+        status, image = server.call("POST", "/1.0/images", token=token,
+                                    body={"arch": "x86_64", "source": "big.img.gz"})
+        self.assertEqual(status, 201)
+        # The job is due at once: the kill comes while a worker decodes 128 MiB
+        # (or just before or after it: every point must be safe).
+        server.kill(signal.SIGKILL)
+
+        again = self.serve()
+        status, shown = again.call("GET", f"/1.0/images/{image['id']}", token=token)
+        self.assertEqual(status, 200)
+        self.assertIn(shown["status"], ("creating", "available"))
+        if shown["status"] == "available":
+            self.assertEqual(shown["sha256"], hashlib.sha256(disk).hexdigest())
+        finished = again.wait_for_image(token, image["id"])
+        self.assertEqual(finished["status"], "available", finished)
+        self.assertEqual(finished["sha256"], hashlib.sha256(disk).hexdigest())
 
 
 if __name__ == "__main__":
