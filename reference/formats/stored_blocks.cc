@@ -36,19 +36,20 @@ Status check_virtual_size(std::uint64_t virtual_size, const DecodeLimits& limits
 
 Status copy_stored_bytes(const RandomAccessSource& in, std::uint64_t file_offset,
                          std::uint64_t guest_offset, std::uint64_t length, ExtentSink& out,
-                         std::string_view format, std::string_view what) {
+                         std::string_view format, std::string_view what, Bytes& buffer) {
   constexpr std::uint64_t kChunk = 4 * kMiB;
   if (!fits_in(file_offset, length, in.size())) {
     return bad_image(format, std::string(what) + " at offset " + std::to_string(file_offset) +
                                  " (" + std::to_string(length) + " bytes) lies outside the file (" +
                                  std::to_string(in.size()) + " bytes)");
   }
-  Bytes chunk;
   for (std::uint64_t done = 0; done < length;) {
-    chunk.resize(std::min(kChunk, length - done));
+    const std::size_t piece = static_cast<std::size_t>(std::min(kChunk, length - done));
+    if (buffer.size() < piece) buffer.resize(piece);
+    const MutableByteView chunk = MutableByteView(buffer).first(piece);
     IMAGELIB_RETURN_IF_ERROR(in.read_at(file_offset + done, chunk));
     IMAGELIB_RETURN_IF_ERROR(out.write_data(guest_offset + done, chunk));
-    done += chunk.size();
+    done += piece;
   }
   return {};
 }

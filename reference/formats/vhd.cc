@@ -104,7 +104,9 @@ Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, ExtentSink& out
                                   " bytes before its footer");
   }
   if (virtual_size > 0) {
-    IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, 0, 0, virtual_size, out, kFormat, "disk data"));
+    Bytes buffer;
+    IMAGELIB_RETURN_IF_ERROR(
+        copy_stored_bytes(in, 0, 0, virtual_size, out, kFormat, "disk data", buffer));
   }
   return virtual_size;
 }
@@ -153,6 +155,7 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
   }
   IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(starts, stored_block, kFormat, "blocks"));
 
+  Bytes buffer;
   for (std::uint64_t block = 0; block < blocks; ++block) {
     const std::uint64_t guest = block * block_size;
     const std::uint64_t length = bytes_in_disk(guest, block_size, virtual_size);
@@ -162,7 +165,7 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
     } else {
       IMAGELIB_RETURN_IF_ERROR(
           copy_stored_bytes(in, std::uint64_t{sector} * kSectorSize + bitmap_size, guest, length,
-                            out, kFormat, "block " + number(block)));
+                            out, kFormat, "block " + number(block), buffer));
     }
   }
   return virtual_size;
