@@ -363,6 +363,13 @@ ScenarioResult ScenarioRun::run() {
       return result;
     }
   }
+  // A target may declare the feature (a remote config) without being able to.
+  if (scenario_.requires_features.count("fault_injection") != 0 &&
+      target_.fault_injection() == nullptr) {
+    result.outcome = Outcome::kSkipped;
+    result.skip_reason = "target " + target_.name() + " cannot inject faults";
+    return result;
+  }
   for (std::size_t i = 0; i < scenario_.steps.size(); ++i) {
     const nlohmann::json& step = scenario_.steps[i];
     const nlohmann::json captures = step.value("capture", nlohmann::json::object());

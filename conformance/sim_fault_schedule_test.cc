@@ -87,6 +87,35 @@ TEST(FaultSteps, ATargetWithoutFaultInjectionSkipsAndSaysWhy) {
   EXPECT_EQ(result.skip_reason, "target direct does not declare feature \"fault_injection\"");
 }
 
+// Declares fault_injection (as a remote config might) but has no way to.
+class ClaimsFaults final : public Target {
+ public:
+  std::string name() const override { return "claims-faults"; }
+  std::set<std::string> features() const override { return {"api", "ftp", "fault_injection"}; }
+  std::string account_id(const std::string& role) const override { return inner_.account_id(role); }
+  Result<ApiReply> api(const std::string& role, const ApiCall& call) override {
+    return inner_.api(role, call);
+  }
+  Result<FtpReply> ftp(const std::string& role, const FtpCall& call) override {
+    return inner_.ftp(role, call);
+  }
+  Result<std::string> add_official_image(const OfficialImageCall& call) override {
+    return inner_.add_official_image(call);
+  }
+  void advance(Duration duration) override { inner_.advance(duration); }
+
+ private:
+  DirectTarget inner_;
+};
+
+TEST(FaultSteps, ATargetThatOnlyClaimsFaultInjectionSkipsToo) {
+  ClaimsFaults target;
+  const ScenarioResult result =
+      run_scenario(inline_scenario(R"({"fault": {"kind": "heal"}})"), target, nullptr);
+  EXPECT_EQ(result.outcome, Outcome::kSkipped);
+  EXPECT_EQ(result.skip_reason, "target claims-faults cannot inject faults");
+}
+
 TEST(FaultSteps, ADisconnectBreaksTheUploadWhereItSays) {
   SimTarget target(5, sim::FaultProfile::kNone);
   const Scenario scenario = inline_scenario(std::string(kLogin) + R"(,
