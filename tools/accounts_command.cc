@@ -22,9 +22,9 @@ Status run_reset(const ResetArgs& args) {
   if (Status valid = check_id(args.account, "acc", "an account"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
-  say(args.target, "Resetting ftp password for " + args.account);
   auto account = (*api)->call("POST", "/1.0/accounts/" + args.account + "/reset_ftp_password", nullptr, 200);
   if (!account.ok()) return Status(account.status().code(), args.account + ": " + account.status().message());
+  say(args.target, "Reset ftp password for " + args.account);
   if (args.target.output == "json") {
     std::cout << account->dump(2) << "\n";
     return {};

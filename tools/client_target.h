@@ -76,8 +76,9 @@ struct FtpTarget {
 };
 Result<FtpTarget> open_ftp_target(const TargetOptions& options);
 
-// brightbox-cli's informational lines ("Locking img-xxxxx"): on standard
-// error, unless --quiet, so standard output holds only the table or JSON.
+// brightbox-cli's informational lines ("Locked image img-xxxxx"): on
+// standard error once the action succeeded (a failure prints only its one
+// ERROR line), unless --quiet; standard output holds only the table or JSON.
 void say(const TargetOptions& options, const std::string& message);
 // 0 when ok; otherwise prints the one line "ERROR: ..." and returns 1.
 int exit_status(const Status& status);

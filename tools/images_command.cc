@@ -196,15 +196,15 @@ Status run_update(const UpdateArgs& args) {
   if (body.empty()) return Status(ErrorCode::kBadRequest, "nothing to update: give at least one field to change");
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
-  say(args.target, "Updating image " + args.id);
   auto updated = (*api)->call("PUT", "/1.0/images/" + args.id, body, 200);
   if (!updated.ok()) return updated.status();
+  say(args.target, "Updated image " + args.id);
   return show_one(**api, args.target, args.id);
 }
 
 // --- destroy, lock, unlock: the same action on each image in turn ---
 struct Action {
-  const char* verb;    // "Destroying"
+  const char* verb;    // "Destroyed"
   const char* method;  // "DELETE"
   const char* suffix;  // appended to /1.0/images/{id}
   int expected_status;
@@ -218,10 +218,10 @@ Status run_action(const IdsArgs& args, const Action& action) {
   if (!api.ok()) return api.status();
   std::vector<json> images;
   for (const auto& id : args.ids) {
-    say(args.target, std::string(action.verb) + " image " + id);
     auto done = (*api)->call(action.method, "/1.0/images/" + id + action.suffix, nullptr,
                              action.expected_status);
     if (!done.ok()) return Status(done.status().code(), id + ": " + done.status().message());
+    say(args.target, std::string(action.verb) + " image " + id);
     if (done->is_object() && done->contains("id")) images.push_back(*done);
   }
   if (!images.empty()) print_images(args.target, images, images.size() == 1 ? images.front() : json(images));
@@ -294,10 +294,10 @@ void add_images_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"true", "false"}));
   update_command->callback([update, &exit_code] { exit_code = exit_status(run_update(*update)); });
 
-  add_ids_command(*images, exit_code, "destroy", "Destroy images", {"Destroying", "DELETE", "", 202});
+  add_ids_command(*images, exit_code, "destroy", "Destroy images", {"Destroyed", "DELETE", "", 202});
   add_ids_command(*images, exit_code, "lock", "Lock images against destruction",
-                  {"Locking", "PUT", "/lock_resource", 200});
-  add_ids_command(*images, exit_code, "unlock", "Unlock images", {"Unlocking", "PUT", "/unlock_resource", 200});
+                  {"Locked", "PUT", "/lock_resource", 200});
+  add_ids_command(*images, exit_code, "unlock", "Unlock images", {"Unlocked", "PUT", "/unlock_resource", 200});
 }
 
 }  // namespace imagelib::cli

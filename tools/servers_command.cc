@@ -1,6 +1,6 @@
 // imagelib servers create|snapshot: build a server from an image and
-// snapshot one, as brightbox-cli's `servers` commands do (the same info
-// lines), with a server table (or --output json). A snapshot also shows the
+// snapshot one, as brightbox-cli's `servers` commands do (their info lines,
+// printed once the action succeeded), with a server table (or --output json). A snapshot also shows the
 // new image, found from the reply's Link header.
 #include <iostream>
 #include <memory>
@@ -41,13 +41,13 @@ Status run_create(const CreateArgs& args) {
   if (!api.ok()) return api.status();
   auto image = (*api)->call("GET", "/1.0/images/" + args.image, nullptr, 200);
   if (!image.ok()) return Status(image.status().code(), args.image + ": " + image.status().message());
-  say(args.target, "Creating a " + (args.type.empty() ? std::string("server") : args.type + " server") +
-                       " with image " + json_text(image->value("name", json())) + " (" + args.image + ")");
   json body = {{"image", args.image}};
   if (!args.name.empty()) body["name"] = args.name;
   if (!args.type.empty()) body["server_type"] = args.type;
   auto server = (*api)->call("POST", "/1.0/servers", body, 202);
   if (!server.ok()) return server.status();
+  say(args.target, "Created a " + (args.type.empty() ? std::string("server") : args.type + " server") +
+                       " with image " + json_text(image->value("name", json())) + " (" + args.image + ")");
   std::cout << (args.target.output == "json" ? server->dump(2) + "\n" : render_server_table(*server));
   return {};
 }
@@ -61,9 +61,9 @@ Status run_snapshot(const SnapshotArgs& args) {
   if (Status valid = check_id(args.server, "srv", "a server"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
-  say(args.target, "Snapshotting server " + args.server);
   auto reply = (*api)->call_reply("POST", "/1.0/servers/" + args.server + "/snapshot", nullptr, 202);
   if (!reply.ok()) return Status(reply.status().code(), args.server + ": " + reply.status().message());
+  say(args.target, "Snapshotted server " + args.server);
   static const std::regex kSnapshotLink(R"(/images/(img-[0-9a-z]+)>\s*;\s*rel="?snapshot)");
   std::smatch match;
   const std::string link = reply->headers.count("link") ? reply->headers.at("link") : "";
