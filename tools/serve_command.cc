@@ -21,6 +21,7 @@
 #include "net/library_host.h"
 #include "net/self_signed.h"
 #include "net/tls_context.h"
+#include "reference/library/mutation.h"
 
 namespace imagelib::cli {
 namespace {
@@ -42,6 +43,7 @@ struct ServeOptions {
   std::optional<std::uint64_t> seed;
   double job_seconds = 2;        // how long a registration or snapshot takes
   double token_seconds = 7200;   // how long an API token lives
+  std::string mutant = "none";   // for testing the harness: a rule broken on purpose
 };
 
 // A failure to start; add_serve_command reports it.
@@ -144,12 +146,18 @@ Duration seconds(double value) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(value));
 }
 
-Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64_t seed,
-                Duration job_time, const net::AccountsConfig& config, Timestamp at,
-                std::shared_ptr<BlobStore> store) {
+// The Library's options the command line sets; the seed comes per generation.
+LibraryOptions library_options_of(const ServeOptions& options) {
   LibraryOptions library_options;
+  library_options.job_time = seconds(options.job_seconds);
+  library_options.mutation = parse_mutation(options.mutant).value();  // checked by run_serve
+  return library_options;
+}
+
+Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64_t seed,
+                LibraryOptions library_options, const net::AccountsConfig& config, Timestamp at,
+                std::shared_ptr<BlobStore> store) {
   library_options.seed = seed;
-  library_options.job_time = job_time;
   auto library = std::make_unique<Library>(library_options, std::move(store));
   auto clients = net::provision_library(*library, config, at);
   if (!clients.ok()) throw ServeFailed(clients.status().to_string());
@@ -160,12 +168,13 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   std::shared_ptr<BlobStore> store = blob_store(options);
   if (options.data_dir.empty()) {
     return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(),
-                      seconds(options.job_seconds), accounts_config(options), net::wall_clock_now(), store);
+                      library_options_of(options), accounts_config(options), net::wall_clock_now(),
+                      store);
   }
   // The journal rebuilds the core and is compacted at start (net/journaled_core.h).
   const std::string path = (std::filesystem::path(options.data_dir) / "journal").string();
   net::CoreSetup setup;
-  setup.library.job_time = seconds(options.job_seconds);
+  setup.library = library_options_of(options);
   setup.api = api_options;
   setup.store = store;
   if (!std::filesystem::exists(path)) setup.accounts = accounts_config(options);
@@ -179,7 +188,26 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   return Core{std::move(core->host), core->clients};
 }
 
+// `--mutant list`: every mutant, for testing the harness.
+void print_mutants(std::ostream& out) {
+  for (const MutationInfo& info : all_mutations()) {
+    out << info.name << "  " << info.description << "\n";
+  }
+}
+
 int run_serve(const ServeOptions& options) {
+  if (options.mutant == "list") {
+    print_mutants(std::cout);
+    return 0;
+  }
+  const std::optional<Mutation> mutation = parse_mutation(options.mutant);
+  if (!mutation) {
+    throw ServeFailed("--mutant: no mutant \"" + options.mutant + "\" (--mutant list names them)");
+  }
+  if (*mutation != Mutation::kNone) {
+    std::cerr << "WARNING: serving a BROKEN reference for testing the harness: mutant "
+              << options.mutant << ", " << description_of(*mutation) << "\n";
+  }
   const auto [passive_low, passive_high] = parse_port_range(options.passive_ports);
   boost::system::error_code address_error;
   const auto address = asio::ip::make_address(options.listen, address_error);
@@ -264,6 +292,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve->add_option("--token-seconds", options->token_seconds, "Lifetime of an API token in seconds")
       ->check(CLI::Range(1.0, 31536000.0))
+      ->capture_default_str();
+  serve->add_option("--mutant", options->mutant,
+                    "FOR TESTING THE HARNESS ONLY: serve a reference with one rule broken on "
+                    "purpose (`--mutant list` names them)")
       ->capture_default_str();
   serve->callback([options, &exit_code] {
     try {
