@@ -74,7 +74,8 @@ void add_completion_command(CLI::App& app, int& exit_code) {
   command->group("");  // hidden from --help
   command->add_option("shell", *shell, "The shell (bash)")->required()->check(CLI::IsMember({"bash"}));
   const CLI::App* root = &app;
-  command->callback([root, &exit_code] {
+  // The callback owns `shell`: CLI11 writes the parsed value through the reference above.
+  command->callback([root, shell, &exit_code] {
     std::cout << bash_completion_script(*root);
     exit_code = 0;
   });
