@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "conformance/basic_auth.h"
+#include "net/basic_auth.h"
 #include "reference/api/api_service.h"
 #include "reference/library/ftp_path.h"
 
@@ -32,7 +32,7 @@ class ApiWorld {
       last_image_ = library_.add_official_image(spec, now_).value().id;
     }
     const HttpResponse token =
-        api_.handle({"POST", "/token", {{"authorization", conformance::basic_authorization(client.id, client.secret)}},
+        api_.handle({"POST", "/token", {{"authorization", net::basic_authorization(client.id, client.secret)}},
                      R"({"grant_type":"client_credentials"})"},
                     now_);
     authorization_ = "Bearer " + nlohmann::json::parse(token.body).at("access_token").get<std::string>();

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "conformance/basic_auth.h"
 #include "conformance/official_image.h"
 #include "conformance/ftp_call.h"
+#include "net/basic_auth.h"
 
 namespace imagelib::conformance {
 namespace {
@@ -50,7 +50,7 @@ Result<DirectTarget::Actor*> DirectTarget::actor(const std::string& role) {
 Result<std::string> DirectTarget::token_for(Actor& actor) {
   if (!actor.token.empty() && now_ - actor.token_issued < std::chrono::hours(1)) return actor.token;
   HttpRequest request{"POST", "/token",
-                      {{"authorization", basic_authorization(actor.client, actor.secret)},
+                      {{"authorization", net::basic_authorization(actor.client, actor.secret)},
                        {"content-type", "application/json"}},
                       R"({"grant_type":"client_credentials"})"};
   const HttpResponse response = api_.handle(request, now_);

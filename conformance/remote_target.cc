@@ -14,8 +14,8 @@
 #include <regex>
 #include <thread>
 
-#include "conformance/basic_auth.h"
 #include "conformance/ftp_call.h"
+#include "net/basic_auth.h"
 #include "net/tls_context.h"
 
 namespace imagelib::conformance {
@@ -172,7 +172,7 @@ Result<std::string> RemoteTarget::token_for(Actor& actor) {
   if (!actor.token.empty() && SteadyClock::now() < actor.token_refresh) return actor.token;
   auto reply = api_client_.send_raw(
       "POST", "/token",
-      {{"authorization", basic_authorization(actor.credentials.client_id, actor.credentials.secret)},
+      {{"authorization", net::basic_authorization(actor.credentials.client_id, actor.credentials.secret)},
        {"content-type", "application/json"}},
       R"({"grant_type":"client_credentials"})");
   if (!reply.ok()) return reply.status();

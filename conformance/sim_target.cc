@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "conformance/basic_auth.h"
+#include "net/basic_auth.h"
 #include "conformance/official_image.h"
 #include "conformance/sim_clock.h"
 
@@ -22,7 +22,7 @@ constexpr const char* kApiHostHeader = "api.library.localhost";
 HttpRequest token_request(const std::string& client, const std::string& secret) {
   return HttpRequest{"POST",
                      "/token",
-                     {{"authorization", basic_authorization(client, secret)},
+                     {{"authorization", net::basic_authorization(client, secret)},
                       {"content-type", "application/json"},
                       {"host", kApiHostHeader}},
                      R"({"grant_type":"client_credentials"})"};

@@ -1,13 +1,13 @@
 #include "net/api_client.h"
 
-#include <openssl/evp.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <regex>
+
+#include "net/basic_auth.h"
 
 namespace imagelib::net {
 namespace {
@@ -16,15 +16,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-std::string base64(const std::string& text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                     reinterpret_cast<const unsigned char*>(text.data()),
-                                     static_cast<int>(text.size()));
-  out.resize(static_cast<std::size_t>(length));
-  return out;
-}
 
 template <typename Stream>
 RawApiReply exchange_once(Stream& stream, const http::request<http::string_body>& request) {
@@ -85,7 +76,7 @@ ApiClient::ApiClient(std::string base, asio::ssl::context& tls, std::string serv
 
 Result<ApiReply> ApiClient::request_token(const std::string& client_id, const std::string& secret) {
   auto reply = send("POST", "/token",
-                    {{"authorization", "Basic " + base64(client_id + ":" + secret)},
+                    {{"authorization", basic_authorization(client_id, secret)},
                      {"content-type", "application/json"}},
                     R"({"grant_type":"client_credentials"})");
   if (reply.ok() && reply->status == 200 && reply->body.is_object() &&

@@ -5,13 +5,13 @@
 #include "net/journaled_core.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "net/basic_auth.h"
 #include "net/core_snapshot.h"
 
 namespace imagelib::net {
@@ -43,16 +43,6 @@ Bytes disk_content(std::uint8_t fill) {
   return disk;
 }
 
-std::string basic_authorization(const ProvisionedClient& client) {
-  const std::string credentials = client.client + ":" + client.secret;
-  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(credentials.data()),
-                                     static_cast<int>(credentials.size()));
-  encoded.resize(static_cast<std::size_t>(length));
-  return "Basic " + encoded;
-}
-
 HttpResponse call(LibraryHost& host, const std::string& method, const std::string& target,
                   const std::string& authorization, const json& body = nullptr) {
   HttpRequest request{method, target, {{"authorization", authorization}}, ""};
@@ -64,7 +54,7 @@ HttpResponse call(LibraryHost& host, const std::string& method, const std::strin
 }
 
 std::string new_token(LibraryHost& host, const ProvisionedClient& client) {
-  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client),
+  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client.client, client.secret),
                                    {{"grant_type", "client_credentials"}});
   EXPECT_EQ(issued.status, 200) << issued.body;
   return json::parse(issued.body).at("access_token").get<std::string>();

@@ -5,7 +5,6 @@
 #include "net/library_host.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include "net/accounts_config.h"
 #include "net/api_client.h"
 #include "net/api_server.h"
+#include "net/basic_auth.h"
 #include "net/tls_context.h"
 #include "reference/base/sha256.h"
 
@@ -30,16 +30,6 @@ Bytes disk_content(std::uint8_t fill) {
   Bytes disk(3 * 65536, 0);
   for (std::size_t i = 0; i < 4096; ++i) disk[i] = static_cast<std::uint8_t>(fill + i % 7);
   return disk;
-}
-
-std::string basic_authorization(const ProvisionedClient& client) {
-  const std::string credentials = client.client + ":" + client.secret;
-  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                     reinterpret_cast<const unsigned char*>(credentials.data()),
-                                     static_cast<int>(credentials.size()));
-  encoded.resize(static_cast<std::size_t>(length));
-  return "Basic " + encoded;
 }
 
 // A provisioned library (job_time zero: jobs are due at once) with two files
@@ -79,7 +69,7 @@ HttpResponse call(LibraryHost& host, const std::string& method, const std::strin
 }
 
 std::string token_of(LibraryHost& host, const ProvisionedClient& client) {
-  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client),
+  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client.client, client.secret),
                                    {{"grant_type", "client_credentials"}});
   EXPECT_EQ(issued.status, 200) << issued.body;
   return "Bearer " + json::parse(issued.body).at("access_token").get<std::string>();
