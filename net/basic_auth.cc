@@ -1,8 +1,8 @@
-#include "conformance/basic_auth.h"
+#include "net/basic_auth.h"
 
 #include <openssl/evp.h>
 
-namespace imagelib::conformance {
+namespace imagelib::net {
 
 std::string basic_authorization(const std::string& client_id, const std::string& secret) {
   const std::string plain = client_id + ":" + secret;
@@ -14,4 +14,4 @@ std::string basic_authorization(const std::string& client_id, const std::string&
   return "Basic " + encoded;
 }
 
-}  // namespace imagelib::conformance
+}  // namespace imagelib::net
