@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "parallel/bzip2_decompressor.h"
 #include "parallel/ordered_unit_sink.h"
 #include "reference/formats/convert.h"
 #include "tools/command.h"
@@ -36,7 +37,10 @@ int run_convert(const ConvertArgs& args) {
   // no SHA-256 of the disk.
   parallel::ThreadPool pool(parallel::ThreadPool::default_threads());
   const parallel::ParallelUnits units(pool);
-  const DecodeOptions decode_options{.digests = false, .units = &units};
+  // So do the blocks of a bzip2 file.
+  const parallel::ParallelDecompressors decompressors(pool);
+  const DecodeOptions decode_options{
+      .digests = false, .units = &units, .decompressors = &decompressors};
   auto written = args.output_format == "raw"
                      ? write_raw_file(in, *out, limits, decode_options)
                      : write_qcow2_file(in, *out,

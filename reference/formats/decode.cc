@@ -131,7 +131,9 @@ Result<Decoded> decode_streamed_raw(Decompressor& stream, ByteView head, Compres
 Result<Decoded> decode_compressed(const RandomAccessSource& file, Compression compression,
                                   ExtentSink& out, const DecodeLimits& limits,
                                   const DecodeOptions& options) {
-  auto stream = open_decompressor(compression, file, limits.max_decompressed_size);
+  auto stream = options.decompressors != nullptr
+                    ? options.decompressors->open(compression, file, limits.max_decompressed_size)
+                    : open_decompressor(compression, file, limits.max_decompressed_size);
   Bytes head(kCompressedProbeBytes);
   auto head_size = read_full(*stream, head);
   if (!head_size.ok()) return head_size.status();

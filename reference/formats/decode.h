@@ -12,7 +12,8 @@
 
 namespace imagelib {
 
-class UnitRunner;  // decode_unit.h
+class DecompressorFactory;  // decompress.h
+class UnitRunner;           // decode_unit.h
 
 struct DecodeLimits {
   std::uint64_t max_virtual_size = 2 * kTiB;
@@ -39,6 +40,8 @@ struct DecodeOptions {
   // SerialUnitSink, each decoded as it comes). parallel/ supplies one that
   // decodes them on several threads with the same result.
   const UnitRunner* units = nullptr;
+  // Opens the decompressor of a compressed file (null: open_decompressor).
+  const DecompressorFactory* decompressors = nullptr;
 };
 
 // Probes `file`, checks it is safe and decodes it into `disk` (an empty blob).

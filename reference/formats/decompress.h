@@ -37,4 +37,16 @@ std::unique_ptr<Decompressor> open_decompressor(Compression compression,
                                                 const RandomAccessSource& in,
                                                 std::uint64_t max_output);
 
+// Opens the Decompressor a decode reads a wrapper through
+// (DecodeOptions::decompressors). open_decompressor is the definition;
+// parallel/ supplies one that decodes on several threads with the same
+// output and the same errors.
+class DecompressorFactory {
+ public:
+  virtual ~DecompressorFactory() = default;
+  virtual std::unique_ptr<Decompressor> open(Compression compression,
+                                             const RandomAccessSource& in,
+                                             std::uint64_t max_output) const = 0;
+};
+
 }  // namespace imagelib
