@@ -6,6 +6,7 @@
 
 #include "parallel/bzip2_decompressor.h"
 #include "parallel/ordered_unit_sink.h"
+#include "parallel/parallel_cluster_compressor.h"
 #include "reference/formats/convert.h"
 #include "tools/command.h"
 #include "tools/file_blob.h"
@@ -41,11 +42,14 @@ int run_convert(const ConvertArgs& args) {
   const parallel::ParallelDecompressors decompressors(pool);
   const DecodeOptions decode_options{
       .digests = false, .units = &units, .decompressors = &decompressors};
+  // qcow2 -c deflates its clusters on every core too.
+  parallel::ParallelClusterCompressor compressor(pool);
   auto written = args.output_format == "raw"
                      ? write_raw_file(in, *out, limits, decode_options)
                      : write_qcow2_file(in, *out,
                                         Qcow2WriteOptions{.cluster_bits = args.cluster_bits,
-                                                          .compress = args.compress},
+                                                          .compress = args.compress,
+                                                          .compressor = &compressor},
                                         limits, decode_options);
   if (!written.ok()) {
     std::remove(args.output.c_str());

@@ -9,7 +9,6 @@ namespace imagelib {
 namespace {
 
 constexpr int kRawDeflateWindowBits = -12;  // qemu's QCOW2 compression window
-constexpr std::uint64_t kSector = 512;
 
 }  // namespace
 
@@ -66,24 +65,39 @@ Status Qcow2ClusterInflater::inflate(Qcow2Compression codec, ByteView compressed
   return {};
 }
 
-std::optional<Bytes> deflate_cluster(ByteView cluster) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kRawDeflateWindowBits, 9,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
-    return std::nullopt;
-  }
-  // Anything that does not save a sector is stored uncompressed.
-  Bytes out(cluster.size() - kSector);
+struct ClusterDeflater::Stream {
+  z_stream zlib{};
+  bool ready = false;
+};
+
+ClusterDeflater::ClusterDeflater() : stream_(new Stream) {
+  stream_->ready = deflateInit2(&stream_->zlib, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
+                                kRawDeflateWindowBits, 9, Z_DEFAULT_STRATEGY) == Z_OK;
+}
+
+ClusterDeflater::~ClusterDeflater() {
+  if (stream_->ready) deflateEnd(&stream_->zlib);
+  delete stream_;
+}
+
+void ClusterDeflater::deflate(ByteView cluster, Bytes& out) {
+  out.clear();
+  z_stream& z = stream_->zlib;
+  if (!stream_->ready || cluster.size() < 2 || deflateReset(&z) != Z_OK) return;
+  // As qemu: room for one byte less than the cluster; what does not fit is
+  // stored uncompressed.
+  out.resize(cluster.size() - 1);
   z.next_in = const_cast<Bytef*>(cluster.data());
   z.avail_in = static_cast<uInt>(cluster.size());
   z.next_out = out.data();
   z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  const std::size_t produced = out.size() - z.avail_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) return std::nullopt;
-  out.resize(produced);
-  return out;
+  const int rc = ::deflate(&z, Z_FINISH);
+  out.resize(rc == Z_STREAM_END ? out.size() - z.avail_out : 0);
+}
+
+void SerialClusterCompressor::compress(std::span<const Bytes> clusters,
+                                       std::span<Bytes> results) {
+  for (std::size_t i = 0; i < clusters.size(); ++i) deflater_.deflate(clusters[i], results[i]);
 }
 
 }  // namespace imagelib

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "reference/formats/container.h"
-#include "reference/formats/qcow2_cluster_codec.h"
 #include "reference/formats/qcow2_header.h"
 #include "reference/formats/sinks.h"
 
@@ -41,8 +40,17 @@ Qcow2Writer::Qcow2Writer(Blob& out, Qcow2WriteOptions options)
       options_(options),
       cluster_(std::uint64_t{1} << options.cluster_bits),
       buffer_(cluster_),
+      compressor_(options.compressor != nullptr ? options.compressor : &serial_compressor_),
       refcounts_(1, 1),  // cluster 0: the header
-      next_host_(cluster_) {}
+      next_host_(cluster_) {
+  if (options_.compress) {
+    const std::size_t clusters =
+        static_cast<std::size_t>(std::max<std::uint64_t>(1, kQcow2CompressBatchBytes / cluster_));
+    batch_.resize(clusters);
+    batch_guest_.resize(clusters);
+    batch_results_.resize(clusters);
+  }
+}
 
 Status Qcow2Writer::write_data(std::uint64_t offset, ByteView data) {
   std::size_t done = 0;
@@ -81,43 +89,79 @@ Status Qcow2Writer::flush_cluster() {
   has_current_ = false;
   if (block_is_zero(buffer_)) return {};
   if (options_.compress) {
-    if (auto compressed = deflate_cluster(buffer_)) {
-      IMAGELIB_RETURN_IF_ERROR(store_compressed(*compressed));
-      std::fill(buffer_.begin(), buffer_.end(), 0);
-      return {};
-    }
+    // The cluster joins the batch; the buffer it leaves is zeroed for the next.
+    Bytes& slot = batch_[batch_size_];
+    slot.resize(cluster_);
+    std::swap(slot, buffer_);
+    std::fill(buffer_.begin(), buffer_.end(), 0);
+    batch_guest_[batch_size_] = current_;
+    if (++batch_size_ == batch_.size()) return compress_batch();
+    return {};
   }
-  const std::uint64_t host = next_host_;
-  next_host_ += cluster_;
-  IMAGELIB_RETURN_IF_ERROR(out_.write_at(host, buffer_));
-  IMAGELIB_RETURN_IF_ERROR(count_reference(host));
-  entries_.emplace_back(current_, kCopied | host);
+  IMAGELIB_RETURN_IF_ERROR(store_plain(current_, buffer_));
   std::fill(buffer_.begin(), buffer_.end(), 0);
   return {};
 }
 
-// Compressed clusters are packed into host clusters of their own, never
-// across a host cluster boundary, so each host cluster's refcount is the
-// number of compressed clusters inside it.
-Status Qcow2Writer::store_compressed(ByteView compressed) {
-  const bool full = compressed_cursor_ + compressed.size() > compressed_end_;
-  if (full || refcounts_[compressed_cursor_ / cluster_] == kMaxRefcount) {
+Status Qcow2Writer::store_plain(std::uint64_t guest_cluster, ByteView data) {
+  const std::uint64_t host = next_host_;
+  next_host_ += cluster_;
+  IMAGELIB_RETURN_IF_ERROR(out_.write_at(host, data));
+  IMAGELIB_RETURN_IF_ERROR(count_reference(host));
+  entries_.emplace_back(guest_cluster, kCopied | host);
+  return {};
+}
+
+// Stores the batch in guest order: compressed where deflate made the cluster
+// smaller, as it is otherwise.
+Status Qcow2Writer::compress_batch() {
+  const std::size_t count = batch_size_;
+  batch_size_ = 0;
+  if (count == 0) return {};
+  compressor_->compress(std::span<const Bytes>(batch_.data(), count),
+                        std::span<Bytes>(batch_results_.data(), count));
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!batch_results_[i].empty()) {
+      IMAGELIB_RETURN_IF_ERROR(store_compressed(batch_guest_[i], batch_results_[i]));
+    } else {
+      IMAGELIB_RETURN_IF_ERROR(store_plain(batch_guest_[i], batch_[i]));
+    }
+  }
+  return {};
+}
+
+// Compressed clusters are packed back to back, as qemu packs them
+// (qcow2_alloc_bytes): one that does not fit in the rest of the current
+// host cluster runs on into the next host cluster when that is the next one
+// free, and otherwise starts at the next free one. Each host cluster counts
+// one reference for every compressed cluster with bytes in it.
+Status Qcow2Writer::store_compressed(std::uint64_t guest_cluster, ByteView compressed) {
+  const std::uint64_t size = compressed.size();
+  const bool current_full = compressed_cursor_ < compressed_end_ &&
+                            refcounts_[compressed_cursor_ / cluster_] == kMaxRefcount;
+  if (current_full || (compressed_cursor_ + size > compressed_end_ && compressed_end_ != next_host_)) {
     compressed_cursor_ = next_host_;
-    compressed_end_ = next_host_ + cluster_;
+    compressed_end_ = next_host_;
+  }
+  while (compressed_cursor_ + size > compressed_end_) {
+    compressed_end_ += cluster_;
     next_host_ += cluster_;
   }
   const std::uint64_t host = compressed_cursor_;
   IMAGELIB_RETURN_IF_ERROR(out_.write_at(host, compressed));
-  IMAGELIB_RETURN_IF_ERROR(count_reference(host));
-  compressed_cursor_ += compressed.size();
+  for (std::uint64_t c = host / cluster_; c <= (host + size - 1) / cluster_; ++c) {
+    IMAGELIB_RETURN_IF_ERROR(count_reference(c * cluster_));
+  }
+  compressed_cursor_ += size;
   const unsigned offset_bits = 62 - (options_.cluster_bits - 8);
-  const std::uint64_t extra_sectors = (host + compressed.size() - 1) / kSector - host / kSector;
-  entries_.emplace_back(current_, kCompressed | (extra_sectors << offset_bits) | host);
+  const std::uint64_t extra_sectors = (host + size - 1) / kSector - host / kSector;
+  entries_.emplace_back(guest_cluster, kCompressed | (extra_sectors << offset_bits) | host);
   return {};
 }
 
 Status Qcow2Writer::finish(std::uint64_t virtual_size) {
   IMAGELIB_RETURN_IF_ERROR(flush_cluster());
+  IMAGELIB_RETURN_IF_ERROR(compress_batch());
   return write_metadata(virtual_size);
 }
 
