@@ -38,7 +38,8 @@ void find_bzip2_magics(ByteView bytes, std::uint64_t first_bit, std::uint64_t fr
   const std::size_t last = static_cast<std::size_t>((total_bits - kBzip2MagicBits) / 8);
   for (std::size_t i = static_cast<std::size_t>(skip_bits / 8); i <= last; ++i) {
     const std::uint16_t mask =
-        i + 2 < bytes.size() ? table[static_cast<std::size_t>(bytes[i + 1] << 8 | bytes[i + 2])] : 0;
+        i + 2 < bytes.size() ? table[static_cast<std::size_t>(bytes[i + 1] << 8 | bytes[i + 2])]
+                             : 0;
     if (mask == 0) continue;
     for (unsigned shift = 0; shift < 8; ++shift) {
       if ((mask >> (2 * shift) & 3) == 0) continue;

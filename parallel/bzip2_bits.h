@@ -13,8 +13,8 @@
 
 namespace imagelib::parallel {
 
-inline constexpr std::uint64_t kBzip2BlockMagic = 0x314159265359;      // pi
-inline constexpr std::uint64_t kBzip2EndMagic = 0x177245385090;        // sqrt(pi)
+inline constexpr std::uint64_t kBzip2BlockMagic = 0x314159265359;  // pi
+inline constexpr std::uint64_t kBzip2EndMagic = 0x177245385090;    // sqrt(pi)
 inline constexpr unsigned kBzip2MagicBits = 48;
 
 // A bit offset where a magic starts.

@@ -56,7 +56,8 @@ TEST(Bzip2Bits, FindsPlantedMagicsAtEveryShift) {
 TEST(Bzip2Bits, FindsWhatABitByBitSearchFinds) {
   Rng rng(11);
   // Bytes drawn from the magics' own, so that near misses abound.
-  const std::uint8_t alphabet[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x17, 0x72, 0x45, 0x38, 0x50, 0x90, 0x62, 0x82, 0xb2};
+  const std::uint8_t alphabet[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x17, 0x72,
+                                   0x45, 0x38, 0x50, 0x90, 0x62, 0x82, 0xb2};
   for (int round = 0; round < 50; ++round) {
     Bytes bytes(512);
     for (auto& byte : bytes) byte = alphabet[rng.next_u64() % sizeof alphabet];
@@ -76,7 +77,8 @@ TEST(Bzip2Bits, ReadsAndCopiesBitsAtAnyOffset) {
     EXPECT_EQ(writer.bits(), 158u);
     EXPECT_EQ(copied[0], 0xab);
     for (std::uint64_t bit = 0; bit < 150; bit += 7) {
-      EXPECT_EQ(read_bits(copied, 8 + bit, 1), read_bits(bytes, from + bit, 1)) << from << " " << bit;
+      EXPECT_EQ(read_bits(copied, 8 + bit, 1), read_bits(bytes, from + bit, 1))
+          << from << " " << bit;
     }
   }
   EXPECT_EQ(read_bits(Bytes{0x80, 0x01}, 0, 16), 0x8001u);

@@ -39,10 +39,10 @@ std::size_t Bzip2BlockDecoder::symbols_limit() const {
 }
 
 bool Bzip2BlockDecoder::extend_wrapper(std::size_t limit) {
-  if (limit <= wrapper_.size()) return true;
+  if (limit <= wrapper_size()) return true;
   // Wrapper bit w holds bit w - 32 + start % 8 of bytes_.
-  const std::uint64_t from = wrapper_.size() * 8 - kHeaderBytes * 8 + start_ % 8;
-  const std::uint64_t count = (limit - wrapper_.size()) * 8;
+  const std::uint64_t from = wrapper_size() * 8 - kHeaderBytes * 8 + start_ % 8;
+  const std::uint64_t count = (limit - wrapper_size()) * 8;
   if (from + count > bytes_.size() * std::uint64_t{8}) return false;
   BitWriter(wrapper_).copy(bytes_, from, count);
   return true;
@@ -53,8 +53,8 @@ bool Bzip2BlockDecoder::append_trailer() {
   if (!end().end) {
     return extend_wrapper(static_cast<std::size_t>((magic_at + kBitsPastBlockMagic + 7) / 8));
   }
-  const std::uint64_t from = wrapper_.size() * 8 - kHeaderBytes * 8 + start_ % 8;
-  const std::uint64_t count = magic_at + kBzip2MagicBits - wrapper_.size() * 8;
+  const std::uint64_t from = wrapper_size() * 8 - kHeaderBytes * 8 + start_ % 8;
+  const std::uint64_t count = magic_at + kBzip2MagicBits - wrapper_size() * 8;
   if (from + count > bytes_.size() * std::uint64_t{8}) return false;
   BitWriter writer(wrapper_);
   writer.copy(bytes_, from, count);
@@ -64,7 +64,7 @@ bool Bzip2BlockDecoder::append_trailer() {
 }
 
 int Bzip2BlockDecoder::run(MutableByteView out, std::size_t limit, std::size_t& produced) {
-  stream_.next_in = reinterpret_cast<char*>(wrapper_.data() + consumed_);
+  stream_.next_in = reinterpret_cast<char*>(wrapper_.data() + (consumed_ - dropped_));
   stream_.avail_in = static_cast<unsigned int>(limit - consumed_);
   stream_.next_out = reinterpret_cast<char*>(out.data());
   stream_.avail_out = static_cast<unsigned int>(out.size());
@@ -94,6 +94,13 @@ Bzip2BlockDecoder::Step Bzip2BlockDecoder::decode(MutableByteView out) {
         if (!extend_wrapper(limit)) return finish(Phase::kFailed);
         if (run(out, limit, produced) != BZ_OK) return finish(Phase::kFailed);
         if (produced > 0) {
+          // libbz2 holds the block now: keep only what it reads after it.
+          if (!append_trailer()) return finish(Phase::kFailed);
+          wrapper_.erase(wrapper_.begin(),
+                         wrapper_.begin() + static_cast<std::ptrdiff_t>(consumed_ - dropped_));
+          wrapper_.shrink_to_fit();
+          dropped_ = consumed_;
+          Bytes().swap(bytes_);
           phase_ = Phase::kOutput;
           return {produced, State::kOutput};
         }
@@ -108,17 +115,18 @@ Bzip2BlockDecoder::Step Bzip2BlockDecoder::decode(MutableByteView out) {
         if (run(out, symbols_limit(), produced) != BZ_OK) return finish(Phase::kFailed);
         if (produced > 0) return {produced, State::kOutput};
         // Nothing more with room to spare: the block is out, its CRC checked.
-        if (!append_trailer()) return finish(Phase::kFailed);
         phase_ = Phase::kTrailer;
         continue;
       case Phase::kTrailer: {
-        const int rc = run(out, wrapper_.size(), produced);
-        const bool whole_magic_read = end().end ? rc == BZ_STREAM_END
-                                                : rc == BZ_OK && consumed_ == wrapper_.size();
+        const int rc = run(out, wrapper_size(), produced);
+        const bool whole_magic_read =
+            end().end ? rc == BZ_STREAM_END : rc == BZ_OK && consumed_ == wrapper_size();
         return finish(produced == 0 && whole_magic_read ? Phase::kDone : Phase::kFailed);
       }
-      case Phase::kDone: return {0, State::kDone};
-      case Phase::kFailed: return {0, State::kFailed};
+      case Phase::kDone:
+        return {0, State::kDone};
+      case Phase::kFailed:
+        return {0, State::kFailed};
     }
   }
 }

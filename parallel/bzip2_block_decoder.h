@@ -59,12 +59,13 @@ class Bzip2BlockDecoder {
   Bzip2Magic end() const { return ends_[current_]; }
   // The CRC stored in the block's header.
   std::uint32_t stored_crc() const { return stored_crc_; }
-  // File bytes held, from byte start / 8.
+  // File bytes held, from byte start / 8 (none once output has started).
   std::size_t bytes_held() const { return bytes_.size(); }
 
  private:
   enum class Phase : std::uint8_t { kSymbols, kOutput, kTrailer, kDone, kFailed };
 
+  std::size_t wrapper_size() const { return dropped_ + wrapper_.size(); }
   // Wrapper bytes holding the block's bits through the end magic's first bit.
   std::size_t symbols_limit() const;
   // Makes the wrapper hold the file's bits up to wrapper byte `limit`.
@@ -83,7 +84,8 @@ class Bzip2BlockDecoder {
   std::vector<Bzip2Magic> ends_;
   std::size_t current_ = 0;
   std::uint32_t stored_crc_;
-  Bytes wrapper_;  // the one-block stream fed to libbz2
+  Bytes wrapper_;  // the one-block stream fed to libbz2, from byte dropped_
+  std::size_t dropped_ = 0;
   std::size_t consumed_ = 0;
   bz_stream stream_{};
   bool open_ = false;

@@ -16,7 +16,7 @@ namespace {
 
 using State = Bzip2BlockDecoder::State;
 
-constexpr std::size_t kReadChunk = 4 * 1024 * 1024;
+constexpr std::size_t kReadChunk = 1024 * 1024;
 // A decoder is given the file to this many bits past its end magic (the
 // block magic, the 8 bits a whole magic read after it may need, the CRC).
 constexpr std::uint64_t kBitsPastEnd = 64;
@@ -40,7 +40,8 @@ struct Block {
   std::mutex mutex;
   std::condition_variable parked_signal;
   bool parked = false;
-  Bytes output;
+  std::unique_ptr<std::uint8_t[]> output;  // not zeroed first: it is written before read
+  std::size_t output_size = 0;
   std::size_t handed = 0;  // bytes of `output` handed to the reader
   State state = State::kOutput;
 };
@@ -48,19 +49,20 @@ struct Block {
 // Decodes until the block is done, fails, needs another end, or its output
 // fills `buffer_bytes`.
 void decode_ahead(Block& block, std::size_t buffer_bytes) {
-  Bytes output(buffer_bytes);
+  std::unique_ptr<std::uint8_t[]> output(new std::uint8_t[buffer_bytes]);
   std::size_t filled = 0;
   State state = State::kOutput;
-  while (filled < output.size() && !block.cancelled.load(std::memory_order_relaxed)) {
-    const auto step = block.decoder->decode(MutableByteView(output).subspan(filled));
+  while (filled < buffer_bytes && !block.cancelled.load(std::memory_order_relaxed)) {
+    const auto step =
+        block.decoder->decode(MutableByteView(output.get() + filled, buffer_bytes - filled));
     state = step.state;
     if (state == State::kFailed) break;
     filled += step.produced;
     if (state != State::kOutput) break;
   }
-  output.resize(filled);
   std::lock_guard lock(block.mutex);
   block.output = std::move(output);
+  block.output_size = filled;
   block.state = state;
   block.parked = true;
   block.parked_signal.notify_all();
@@ -81,7 +83,7 @@ class ParallelBzip2Decompressor final : public Decompressor {
         in_(in),
         max_output_(max_output),
         blocks_in_flight_(pipeline.blocks_in_flight != 0 ? pipeline.blocks_in_flight
-                                                          : 2 * pool.size() + 1),
+                                                         : 2 * pool.size() + 1),
         buffer_bytes_(std::max<std::size_t>(pipeline.block_buffer_bytes, 1)) {}
 
   ~ParallelBzip2Decompressor() override { cancel_all(); }
@@ -113,7 +115,8 @@ class ParallelBzip2Decompressor final : public Decompressor {
   // The first magic found at or after `bit`, scanning on as needed; null
   // when there is none.
   const Bzip2Magic* magic_from(std::uint64_t bit);
-  std::shared_ptr<Block> make_block(const Bzip2Magic& start, const Bzip2Magic& end, char level) const;
+  std::shared_ptr<Block> make_block(const Bzip2Magic& start, const Bzip2Magic& end,
+                                    char level) const;
 
   ThreadPool& pool_;
   const RandomAccessSource& in_;
@@ -162,11 +165,13 @@ bool ParallelBzip2Decompressor::read_more(bool& at_end) {
     --next_candidate_;
   }
   const std::uint64_t keep = std::max(window_offset_, keep_bit / 8);
-  window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(keep - window_offset_));
+  window_.erase(window_.begin(),
+                window_.begin() + static_cast<std::ptrdiff_t>(keep - window_offset_));
   window_offset_ = keep;
 
   const std::size_t old_size = window_.size();
-  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kReadChunk, in_.size() - window_end()));
+  const auto n =
+      static_cast<std::size_t>(std::min<std::uint64_t>(kReadChunk, in_.size() - window_end()));
   window_.resize(old_size + n);
   if (!in_.read_at(window_offset_ + old_size, MutableByteView(window_).subspan(old_size)).ok()) {
     window_.resize(old_size);
@@ -176,7 +181,8 @@ bool ParallelBzip2Decompressor::read_more(bool& at_end) {
   find_bzip2_magics(window_, window_offset_ * 8, scanned_bit_, found);
   magics_.insert(magics_.end(), found.begin(), found.end());
   const std::uint64_t end_bit = window_end() * 8;
-  if (end_bit >= kBzip2MagicBits) scanned_bit_ = std::max(scanned_bit_, end_bit - kBzip2MagicBits + 1);
+  if (end_bit >= kBzip2MagicBits)
+    scanned_bit_ = std::max(scanned_bit_, end_bit - kBzip2MagicBits + 1);
   return true;
 }
 
@@ -204,7 +210,8 @@ std::shared_ptr<Block> ParallelBzip2Decompressor::make_block(const Bzip2Magic& s
                                                              char level) const {
   const ByteView bytes = window_bytes(start.bit / 8, (end.bit + kBitsPastEnd) / 8 + 1);
   return std::make_shared<Block>(
-      level, std::make_unique<Bzip2BlockDecoder>(level, start.bit, Bytes(bytes.begin(), bytes.end()), end));
+      level, std::make_unique<Bzip2BlockDecoder>(level, start.bit,
+                                                 Bytes(bytes.begin(), bytes.end()), end));
 }
 
 bool ParallelBzip2Decompressor::start() {
@@ -292,7 +299,8 @@ bool ParallelBzip2Decompressor::end_stream(std::uint64_t end_bit) {
   if (!read_to(crc_end / 8 + 1 + kHeaderBytes)) return false;
   if (window_end() * 8 < crc_end) return false;  // truncated
   const ByteView crc_bytes = window_bytes(end_bit / 8, crc_end / 8 + 1);
-  const auto stored = static_cast<std::uint32_t>(read_bits(crc_bytes, end_bit % 8 + kBzip2MagicBits, 32));
+  const auto stored =
+      static_cast<std::uint32_t>(read_bits(crc_bytes, end_bit % 8 + kBzip2MagicBits, 32));
   if (stored != combined_crc_) return false;
   const std::uint64_t next = (crc_end + 7) / 8;
   if (next == in_.size()) {
@@ -309,7 +317,8 @@ bool ParallelBzip2Decompressor::end_stream(std::uint64_t end_bit) {
   // Zero padding to the end of the file, as the serial decoder accepts it.
   Bytes chunk;
   for (std::uint64_t offset = next; offset < in_.size(); offset += kReadChunk) {
-    chunk.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kReadChunk, in_.size() - offset)));
+    chunk.resize(
+        static_cast<std::size_t>(std::min<std::uint64_t>(kReadChunk, in_.size() - offset)));
     if (!in_.read_at(offset, chunk).ok() || !is_all_zero(chunk)) return false;
   }
   ended_ = true;
@@ -340,7 +349,8 @@ Result<std::size_t> ParallelBzip2Decompressor::hand_over(MutableByteView out, st
   const std::uint64_t skip = produced_ + filled;
   Bytes scratch(static_cast<std::size_t>(std::min<std::uint64_t>(skip, kReadChunk)));
   for (std::uint64_t skipped = 0; skipped < skip;) {
-    const auto piece = static_cast<std::size_t>(std::min<std::uint64_t>(scratch.size(), skip - skipped));
+    const auto piece =
+        static_cast<std::size_t>(std::min<std::uint64_t>(scratch.size(), skip - skipped));
     auto n = serial_->read(MutableByteView(scratch).first(piece));
     if (!n.ok()) return n.status();
     if (*n == 0) return bad_image("bzip2", "the stream ended early when decoded again");
@@ -368,20 +378,21 @@ Result<std::size_t> ParallelBzip2Decompressor::read(MutableByteView out) {
     // Never past the limit: the serial decoder says what happens there.
     const auto room = static_cast<std::size_t>(
         std::min<std::uint64_t>(out.size() - filled, max_output_ - produced_ - filled));
-    if (block.handed < block.output.size()) {
+    if (block.handed < block.output_size) {
       if (room == 0) return hand_over(out, filled);
-      const std::size_t n = std::min(room, block.output.size() - block.handed);
-      std::memcpy(out.data() + filled, block.output.data() + block.handed, n);
+      const std::size_t n = std::min(room, block.output_size - block.handed);
+      std::memcpy(out.data() + filled, block.output.get() + block.handed, n);
       block.handed += n;
       filled += n;
-      if (block.handed == block.output.size()) Bytes().swap(block.output);
+      if (block.handed == block.output_size) block.output.reset();
       continue;
     }
     switch (block.state) {
       case State::kDone:
         if (!finish_head()) return hand_over(out, filled);
         break;
-      case State::kFailed: return hand_over(out, filled);
+      case State::kFailed:
+        return hand_over(out, filled);
       case State::kNeedsEnd:
         if (!extend_head()) return hand_over(out, filled);
         block.state = State::kOutput;
@@ -410,7 +421,8 @@ std::unique_ptr<Decompressor> open_parallel_bzip2(ThreadPool& pool, const Random
 std::unique_ptr<Decompressor> ParallelDecompressors::open(Compression compression,
                                                           const RandomAccessSource& in,
                                                           std::uint64_t max_output) const {
-  if (compression == Compression::kBzip2) return open_parallel_bzip2(pool_, in, max_output, pipeline_);
+  if (compression == Compression::kBzip2)
+    return open_parallel_bzip2(pool_, in, max_output, pipeline_);
   return open_decompressor(compression, in, max_output);
 }
 

@@ -45,7 +45,7 @@ Bytes bzip2(ByteView data, int level) {
   const int rc = BZ2_bzBuffToBuffCompress(
       reinterpret_cast<char*>(out.data()), &length,
       reinterpret_cast<char*>(data.empty() ? &none : const_cast<std::uint8_t*>(data.data())),
-                                          static_cast<unsigned int>(data.size()), level, 0, 0);
+      static_cast<unsigned int>(data.size()), level, 0, 0);
   EXPECT_EQ(rc, BZ_OK);
   out.resize(length);
   return out;
@@ -65,8 +65,8 @@ Bytes random_data(std::uint64_t seed, std::size_t size) {
 }
 
 Bytes text_data(std::uint64_t seed, std::size_t size) {
-  static const char* const kWords[] = {"disk ", "image ", "qcow2 ", "cluster ", "the ", "a ",
-                                       "block\n", "stream ", "of ", "bzip2 "};
+  static const char* const kWords[] = {"disk ", "image ",  "qcow2 ",  "cluster ", "the ",
+                                       "a ",    "block\n", "stream ", "of ",      "bzip2 "};
   Rng rng(seed);
   Bytes data;
   while (data.size() < size) {
@@ -118,7 +118,7 @@ Bytes false_magic_data(std::uint64_t seed, std::size_t size, std::uint64_t magic
 struct Outcome {
   std::vector<std::size_t> reads;  // the size of each read
   Bytes bytes;
-  std::string status;              // of the last read
+  std::string status;  // of the last read
   std::uint64_t produced = 0;
 
   friend bool operator==(const Outcome&, const Outcome&) = default;
@@ -134,7 +134,8 @@ Outcome read_all(Decompressor& stream, std::size_t piece) {
       break;
     }
     outcome.reads.push_back(*n);
-    outcome.bytes.insert(outcome.bytes.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+    outcome.bytes.insert(outcome.bytes.end(), buffer.begin(),
+                         buffer.begin() + static_cast<std::ptrdiff_t>(*n));
     if (*n == 0) break;
   }
   outcome.produced = stream.produced();
@@ -155,7 +156,8 @@ const PipelineSetup kSetups[] = {
 
 void expect_as_serial(const Bytes& file, const std::string& what,
                       std::uint64_t max_output = std::uint64_t{1} << 40,
-                      const std::vector<PipelineSetup>& setups = {std::begin(kSetups), std::end(kSetups)}) {
+                      const std::vector<PipelineSetup>& setups = {std::begin(kSetups),
+                                                                  std::end(kSetups)}) {
   const BytesSource source(file);
   for (const PipelineSetup& setup : setups) {
     auto serial = open_decompressor(Compression::kBzip2, source, max_output);
@@ -175,7 +177,8 @@ void expect_as_serial(const Bytes& file, const std::string& what,
     // bytes it decoded in the read it failed.
     ASSERT_GE(got.bytes.size(), expected.bytes.size()) << what;
     ASSERT_LE(got.bytes.size(), expected.bytes.size() + setup.piece) << what;
-    ASSERT_TRUE(std::equal(expected.bytes.begin(), expected.bytes.end(), got.bytes.begin())) << what;
+    ASSERT_TRUE(std::equal(expected.bytes.begin(), expected.bytes.end(), got.bytes.begin()))
+        << what;
   }
 }
 
@@ -226,10 +229,13 @@ TEST(ParallelBzip2, EveryTruncationAsTheSerialDecoder) {
   find_bzip2_magics(file, 0, 0, found);
   std::vector<std::size_t> lengths;
   for (const auto& magic : found) {
-    for (std::size_t delta : {0, 1, 5, 6, 7, 10, 11, 12}) lengths.push_back(magic.bit / 8 + delta);
+    for (int delta : {0, 1, 5, 6, 7, 10, 11, 12}) {
+      lengths.push_back(magic.bit / 8 + static_cast<std::size_t>(delta));
+    }
   }
   for (std::size_t length = 0; length < file.size(); length += 9973) lengths.push_back(length);
-  for (std::size_t length = file.size() - 12; length < file.size(); ++length) lengths.push_back(length);
+  for (std::size_t length = file.size() - 12; length < file.size(); ++length)
+    lengths.push_back(length);
   for (std::size_t length : lengths) {
     if (length >= file.size()) continue;
     expect_as_serial(Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(length)),
@@ -246,7 +252,9 @@ TEST(ParallelBzip2, CorruptCopiesAsTheSerialDecoder) {
   std::vector<std::size_t> offsets;
   // The headers, block CRCs and combined CRCs, and a sample of the data.
   for (const auto& magic : found) {
-    for (std::size_t delta : {0, 3, 6, 8, 10, 11}) offsets.push_back(magic.bit / 8 + delta);
+    for (int delta : {0, 3, 6, 8, 10, 11}) {
+      offsets.push_back(magic.bit / 8 + static_cast<std::size_t>(delta));
+    }
   }
   for (int i = 0; i < 20; ++i) offsets.push_back(rng.uniform(file.size()));
   for (std::size_t i = 0; i < 4; ++i) offsets.push_back(i);
@@ -254,16 +262,17 @@ TEST(ParallelBzip2, CorruptCopiesAsTheSerialDecoder) {
     if (offset >= file.size()) continue;
     Bytes corrupt = file;
     corrupt[offset] ^= static_cast<std::uint8_t>(1u << rng.uniform(8));
-    expect_as_serial(corrupt, "bit flipped at " + std::to_string(offset), std::uint64_t{1} << 40, setups);
+    expect_as_serial(corrupt, "bit flipped at " + std::to_string(offset), std::uint64_t{1} << 40,
+                     setups);
   }
 }
 
 TEST(ParallelBzip2, OutputLimitAsTheSerialDecoder) {
   const Bytes data = zero_heavy_data(11, 8 * kMiB);
   const Bytes file = concat({bzip2(data, 9), bzip2(text_data(12, 200000), 1)});
-  for (std::uint64_t limit : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{500000},
-                              std::uint64_t{data.size()}, std::uint64_t{data.size() + 200000 - 1},
-                              std::uint64_t{data.size() + 200000}}) {
+  for (std::uint64_t limit :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{500000}, std::uint64_t{data.size()},
+        std::uint64_t{data.size() + 200000 - 1}, std::uint64_t{data.size() + 200000}}) {
     expect_as_serial(file, "limit " + std::to_string(limit), limit);
   }
 }
