@@ -50,7 +50,7 @@ struct RemoteAccount {
 
 struct RemoteTimeouts {
   Duration poll_interval = std::chrono::seconds(1);  // between polls of a wait step
-  Duration call = std::chrono::seconds(60);          // one FTP operation
+  Duration call = std::chrono::seconds(60);          // one FTP operation or API request
   Duration job = std::chrono::seconds(600);          // cleanup waits this long for jobs to end
   Duration token_expiry_wait = std::chrono::seconds(10);
 };

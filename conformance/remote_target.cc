@@ -1,7 +1,5 @@
 #include "conformance/remote_target.h"
 
-#include <openssl/x509v3.h>
-
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -36,24 +34,8 @@ std::mutex& swept_mutex() {
 }
 
 Result<asio::ssl::context> client_tls(const RemoteTls& tls, const std::string& host) {
-  auto context = net::make_client_tls_context(tls.ca_file);
-  if (!context.ok()) return context.status();
-  if (tls.insecure_skip_verify) {
-    context->set_verify_mode(asio::ssl::verify_none);
-    return context;
-  }
-  SSL_CTX* native = context->native_handle();
-  if (!tls.ca_file) SSL_CTX_set_default_verify_paths(native);
-  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
-  // The certificate must name the server: its DNS name, or its address.
-  const std::string name = tls.server_name.value_or(host);
-  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(native);
-  boost::system::error_code not_an_address;
-  asio::ip::make_address(name, not_an_address);
-  const int named = not_an_address ? X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0)
-                                   : X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
-  if (named != 1) return Status(ErrorCode::kBadRequest, "cannot verify against the name " + name);
-  return context;
+  return net::make_verifying_client_tls_context({tls.ca_file, tls.insecure_skip_verify},
+                                                tls.server_name.value_or(host));
 }
 
 std::string host_of(const std::string& base) {
@@ -122,7 +104,7 @@ RemoteTarget::RemoteTarget(RemoteConfig config, asio::ssl::context api_tls, asio
       api_tls_(std::move(api_tls)),
       ftp_tls_(std::move(ftp_tls)),
       ftp_server_(std::move(ftp_server)),
-      api_client_(config_.api.base, api_tls_, config_.api.tls.server_name.value_or("")) {}
+      api_client_(config_.api.base, api_tls_, config_.api.tls.server_name.value_or(""), config_.timeouts.call) {}
 
 RemoteTarget::~RemoteTarget() {
   for (auto& [role, actor] : actors_) close_ftp(actor);

@@ -17,13 +17,25 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+// Runs one asynchronous operation on `io` to its end; throws its error. The
+// stream's deadline (expires_after) bounds every operation run this way.
+template <typename Initiate>
+void run_operation(asio::io_context& io, Initiate initiate) {
+  beast::error_code result;
+  initiate([&result](beast::error_code error, auto&&...) { result = error; });
+  io.restart();
+  io.run();
+  if (result) throw boost::system::system_error(result);
+}
+
 template <typename Stream>
-RawApiReply exchange_once(Stream& stream, const http::request<http::string_body>& request) {
-  http::write(stream, request);
+RawApiReply exchange_once(asio::io_context& io, Stream& stream,
+                          const http::request<http::string_body>& request) {
+  run_operation(io, [&](auto done) { http::async_write(stream, request, done); });
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::uint64_t{1} << 30);
-  http::read(stream, buffer, parser);
+  run_operation(io, [&](auto done) { http::async_read(stream, buffer, parser, done); });
   const auto& response = parser.get();
   RawApiReply reply;
   reply.status = static_cast<int>(response.result_int());
@@ -59,8 +71,9 @@ ApiReply decode(RawApiReply raw) {
 
 }  // namespace
 
-ApiClient::ApiClient(std::string base, asio::ssl::context& tls, std::string server_name)
-    : tls_(tls), server_name_(std::move(server_name)) {
+ApiClient::ApiClient(std::string base, asio::ssl::context& tls, std::string server_name,
+                     std::chrono::steady_clock::duration timeout)
+    : tls_(tls), server_name_(std::move(server_name)), timeout_(timeout) {
   static const std::regex kBase(R"(^(https?)://(\[[^\]]+\]|[^:/]+):(\d+)/?$)");
   std::smatch match;
   if (std::regex_match(base, match, kBase)) {
@@ -117,18 +130,29 @@ Result<RawApiReply> ApiClient::send_raw(const std::string& method, const std::st
     request.prepare_payload();
     if (!secure_) {
       beast::tcp_stream stream(io);
-      stream.connect(endpoints);
-      return exchange_once(stream, request);
+      stream.expires_after(timeout_);
+      run_operation(io, [&](auto done) { stream.async_connect(endpoints, done); });
+      return exchange_once(io, stream, request);
     }
     beast::ssl_stream<beast::tcp_stream> stream(io, tls_);
     if (!server_name_.empty()) SSL_set_tlsext_host_name(stream.native_handle(), server_name_.c_str());
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(asio::ssl::stream_base::client);
-    RawApiReply reply = exchange_once(stream, request);
-    beast::error_code ignored;
-    stream.shutdown(ignored);
+    beast::get_lowest_layer(stream).expires_after(timeout_);
+    run_operation(io, [&](auto done) { beast::get_lowest_layer(stream).async_connect(endpoints, done); });
+    run_operation(io, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, done); });
+    RawApiReply reply = exchange_once(io, stream, request);
+    try {
+      run_operation(io, [&](auto done) { stream.async_shutdown(done); });
+    } catch (const boost::system::system_error&) {
+      // The reply is complete; a server that closes without its TLS close_notify loses nothing.
+    }
     return reply;
   } catch (const boost::system::system_error& error) {
+    if (error.code() == beast::error::timeout) {
+      return Status(ErrorCode::kInternal,
+                    "API request failed: no answer within " +
+                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()) +
+                        " ms");
+    }
     return Status(ErrorCode::kInternal, std::string("API request failed: ") + error.what());
   }
 }

@@ -2,10 +2,12 @@
 // (SPEC §3), for the remote conformance target and tools: it gets a token
 // with client credentials and sends any endpoint's request with it, and
 // decodes error bodies ({"error_name", "errors"} or OAuth's {"error"}).
-// Blocking, one request at a time over a fresh connection; not thread-safe.
+// Blocking, one request at a time over a fresh connection, each bounded by a
+// timeout (connect to the last byte of the reply); not thread-safe.
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -35,8 +37,9 @@ class ApiClient {
  public:
   // `base` is "https://host:port" or "http://host:port"; `tls` is used for
   // https, with `server_name` (default: the host, unless it is an address)
-  // sent as SNI.
-  ApiClient(std::string base, boost::asio::ssl::context& tls, std::string server_name = {});
+  // sent as SNI. A request that takes longer than `timeout` fails.
+  ApiClient(std::string base, boost::asio::ssl::context& tls, std::string server_name = {},
+            std::chrono::steady_clock::duration timeout = std::chrono::seconds(60));
 
   // POST /token with client credentials; keeps the token for later requests.
   Result<ApiReply> request_token(const std::string& client_id, const std::string& secret);
@@ -61,6 +64,7 @@ class ApiClient {
   bool secure_ = true;
   boost::asio::ssl::context& tls_;
   std::string server_name_;
+  std::chrono::steady_clock::duration timeout_;
   std::optional<std::string> token_;
 };
 

@@ -69,6 +69,48 @@ class ApiClientTest : public ::testing::TestWithParam<bool> {
   std::string base_;
 };
 
+// The certificate (write_self_signed_certificate) names 127.0.0.1, ::1 and localhost.
+TEST_P(ApiClientTest, AcceptsOnlyACertificateThatNamesTheServer) {
+  if (!GetParam()) GTEST_SKIP() << "plain HTTP has no certificate";
+  const std::optional<std::string> ca = directory_ + "/cert.pem";
+  auto get_token = [&](const ServerTrust& trust, const std::string& name) -> Result<ApiReply> {
+    auto tls = make_verifying_client_tls_context(trust, name);
+    if (!tls.ok()) return tls.status();
+    return ApiClient(base_, *tls, name).request_token(client_.client, client_.secret);
+  };
+  auto by_address = get_token({ca, false}, "127.0.0.1");
+  ASSERT_TRUE(by_address.ok()) << by_address.status().to_string();
+  EXPECT_EQ(by_address->status, 200);
+  auto by_name = get_token({ca, false}, "localhost");
+  ASSERT_TRUE(by_name.ok()) << by_name.status().to_string();
+  EXPECT_EQ(by_name->status, 200);
+
+  auto other_name = get_token({ca, false}, "images.example.com");
+  ASSERT_FALSE(other_name.ok());
+  EXPECT_NE(other_name.status().message().find("certificate verify failed"), std::string::npos)
+      << other_name.status().message();
+  auto other_address = get_token({ca, false}, "127.0.0.2");
+  EXPECT_FALSE(other_address.ok());
+  auto system_store = get_token({std::nullopt, false}, "127.0.0.1");
+  EXPECT_FALSE(system_store.ok()) << "a self-signed certificate is in no system store";
+  auto insecure = get_token({std::nullopt, true}, "images.example.com");
+  ASSERT_TRUE(insecure.ok()) << insecure.status().to_string();
+  EXPECT_EQ(insecure->status, 200);
+}
+
+// A server that takes the connection and never answers: the request fails
+// once the timeout passes instead of blocking the caller forever.
+TEST_P(ApiClientTest, GivesUpOnASilentServer) {
+  asio::io_context io;
+  tcp::acceptor silent(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));  // never accepts
+  const std::string base = std::string(GetParam() ? "https" : "http") + "://127.0.0.1:" +
+                           std::to_string(silent.local_endpoint().port());
+  ApiClient api(base, *client_tls_, "", std::chrono::milliseconds(300));
+  auto reply = api.call("GET", "/1.0/account");
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().message(), "API request failed: no answer within 300 ms");
+}
+
 TEST_P(ApiClientTest, GetsATokenAndDecodesErrors) {
   ApiClient api(base_, *client_tls_);
   auto refused = api.request_token(client_.client, "wrong-secret");

@@ -2,8 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 #include <array>
+#include <boost/asio/ip/address.hpp>
 
 namespace imagelib::net {
 namespace {
@@ -72,6 +74,26 @@ Result<ssl::context> make_client_tls_context(const std::optional<std::string>& c
   }
   // Sessions are kept by the clients themselves (per control connection).
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+  return context;
+}
+
+Result<ssl::context> make_verifying_client_tls_context(const ServerTrust& trust,
+                                                       const std::string& peer_name) {
+  auto context = make_client_tls_context(trust.ca_file);
+  if (!context.ok() || trust.insecure) return context;
+  SSL_CTX* native = context->native_handle();
+  if (!trust.ca_file && SSL_CTX_set_default_verify_paths(native) != 1) {
+    return tls_error("cannot load the system's CA store");
+  }
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(native);
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(peer_name, not_an_address);
+  const int named = not_an_address ? X509_VERIFY_PARAM_set1_host(param, peer_name.c_str(), 0)
+                                   : X509_VERIFY_PARAM_set1_ip_asc(param, peer_name.c_str());
+  if (peer_name.empty() || named != 1) {
+    return Status(ErrorCode::kBadRequest, "cannot verify a certificate against the name \"" + peer_name + "\"");
+  }
   return context;
 }
 

@@ -32,6 +32,18 @@ Result<boost::asio::ssl::context> make_server_tls_context(const TlsCertificateFi
 Result<boost::asio::ssl::context> make_client_tls_context(
     const std::optional<std::string>& ca_file);
 
+// How a client trusts a deployment it connects to.
+struct ServerTrust {
+  std::optional<std::string> ca_file;  // the CAs to trust; none: the system's store
+  bool insecure = false;               // accept any certificate (as curl -k)
+};
+
+// TLS 1.2 and 1.3 only. Unless `trust.insecure`, the server's certificate
+// must chain to the trusted CAs and name `peer_name`, a DNS name or an IP
+// address (the host connected to, or the SNI name used instead).
+Result<boost::asio::ssl::context> make_verifying_client_tls_context(const ServerTrust& trust,
+                                                                    const std::string& peer_name);
+
 // A fresh random session-id context naming one FTPS control connection
 // (32 hex characters; OpenSSL allows up to 32 bytes).
 std::string new_session_id_context();

@@ -41,19 +41,13 @@ void add_target_options(CLI::App& command, TargetOptions& options, TargetUse use
   command.add_flag("-q,--quiet", options.quiet, "No progress or informational messages");
 }
 
-Result<std::unique_ptr<asio::ssl::context>> client_tls(const TargetOptions& options) {
+Result<std::unique_ptr<asio::ssl::context>> client_tls(const TargetOptions& options,
+                                                       const std::string& host) {
   std::optional<std::string> ca_file;
   if (!options.cacert.empty()) ca_file = options.cacert;
-  auto context = net::make_client_tls_context(ca_file);
+  auto context = net::make_verifying_client_tls_context({ca_file, options.insecure}, host);
   if (!context.ok()) return context.status();
-  auto owned = std::make_unique<asio::ssl::context>(std::move(*context));
-  if (!options.insecure && !ca_file) {
-    boost::system::error_code error;
-    owned->set_default_verify_paths(error);
-    if (error) return Status(ErrorCode::kInternal, "no system CA store: " + error.message());
-    owned->set_verify_mode(asio::ssl::verify_peer, error);
-  }
-  return owned;
+  return std::make_unique<asio::ssl::context>(std::move(*context));
 }
 
 std::string api_error_line(const net::ApiReply& reply) {
@@ -81,7 +75,8 @@ ApiSession::ApiSession(std::string api, std::unique_ptr<asio::ssl::context> tls)
 Result<std::unique_ptr<ApiSession>> ApiSession::open(const TargetOptions& options) {
   if (options.api.empty()) return usage_error("no API URL: pass --api https://HOST:PORT or set IMAGELIB_API");
   static const std::regex kBase(R"(^https?://(\[[^\]]+\]|[^:/]+):\d{1,5}/?$)");
-  if (!std::regex_match(options.api, kBase)) {
+  std::smatch match;
+  if (!std::regex_match(options.api, match, kBase)) {
     return usage_error("--api must be http(s)://HOST:PORT, not \"" + options.api + "\"");
   }
   if (options.client_id.empty() || options.client_secret.empty()) {
@@ -89,7 +84,9 @@ Result<std::unique_ptr<ApiSession>> ApiSession::open(const TargetOptions& option
         "no API client: pass --client-id and --client-secret or set IMAGELIB_CLIENT_ID and "
         "IMAGELIB_CLIENT_SECRET");
   }
-  auto tls = client_tls(options);
+  std::string host = match[1];
+  if (host.front() == '[') host = host.substr(1, host.size() - 2);
+  auto tls = client_tls(options, host);
   if (!tls.ok()) return tls.status();
   std::unique_ptr<ApiSession> session(new ApiSession(options.api, std::move(*tls)));
   auto token = session->client_.request_token(options.client_id, options.client_secret);
@@ -141,7 +138,7 @@ Result<FtpTarget> open_ftp_target(const TargetOptions& options) {
   } catch (const boost::system::system_error& error) {
     return Status(ErrorCode::kInternal, "cannot resolve " + host + ": " + error.code().message());
   }
-  auto tls = client_tls(options);
+  auto tls = client_tls(options, host);
   if (!tls.ok()) return tls.status();
   target.tls = std::move(*tls);
   target.login.user = options.ftp_user;

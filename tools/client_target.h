@@ -39,10 +39,11 @@ enum class TargetUse : std::uint8_t { kApi, kFtp };
 // Adds the options above to one leaf command (each may come after it).
 void add_target_options(CLI::App& command, TargetOptions& options, TargetUse use);
 
-// The client TLS context the options ask for: --insecure accepts any
-// certificate, --cacert verifies against that file, neither verifies
-// against the system's CA store.
-Result<std::unique_ptr<boost::asio::ssl::context>> client_tls(const TargetOptions& options);
+// The client TLS context the options ask for to reach `host`: --insecure
+// accepts any certificate; otherwise it must name `host` and chain to
+// --cacert's CAs, or to the system's CA store without --cacert.
+Result<std::unique_ptr<boost::asio::ssl::context>> client_tls(const TargetOptions& options,
+                                                              const std::string& host);
 
 // An API connection with a token; every call checks the status it expects.
 class ApiSession {
