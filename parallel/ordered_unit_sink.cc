@@ -17,7 +17,10 @@ bool OrderedUnitSink::write_oldest(bool wait) {
     decoding.done_signal.wait(lock, [&] { return decoding.done; });
     record(decoding.status);
     if (error_.ok()) {
-      record(out_.write_data(decoding.unit.guest, ByteView(decoding.bytes).first(decoding.unit.length)));
+      record(out_.write_data(decoding.guest, ByteView(decoding.bytes).first(decoding.length)));
+    }
+    if (oldest.reuse_buffer && spare_buffers_.size() < kMaxSpareBuffers) {
+      spare_buffers_.push_back(std::move(decoding.bytes));
     }
   } else if (error_.ok()) {
     record(oldest.zero ? out_.write_zero(oldest.offset, oldest.length)
@@ -59,33 +62,70 @@ Status OrderedUnitSink::write_zero(std::uint64_t offset, std::uint64_t length) {
   return error_;
 }
 
-Status OrderedUnitSink::write_unit(CompressedUnit unit) {
-  if (!error_.ok()) return error_;
-  auto decoding = std::make_shared<Decoding>();
-  const std::uint64_t held = unit.capacity + unit.compressed.size();
-  decoding->unit = std::move(unit);
-  pool_.submit([decoding] {
-    thread_local UnitDecoder decoder;
-    Bytes bytes(decoding->unit.capacity);
-    Status status = decoder.decode(decoding->unit, bytes);
-    decoding->unit.compressed = Bytes();
+void OrderedUnitSink::submit(std::shared_ptr<Decoding> decoding, std::uint64_t bytes_held,
+                             bool reuse_buffer, std::function<Status(Decoding&)> task) {
+  pool_.submit([decoding, task = std::move(task)] {
+    // The task fills decoding->bytes, which no other thread touches until
+    // `done` is set under the lock.
+    Status status = task(*decoding);
     {
       std::lock_guard lock(decoding->mutex);
-      decoding->bytes = std::move(bytes);
       decoding->status = std::move(status);
       decoding->done = true;
     }
     decoding->done_signal.notify_all();
   });
-  pending_.push_back(Pending{.decoding = std::move(decoding), .bytes_held = held});
-  pending_bytes_ += held;
+  pending_.push_back(
+      Pending{.decoding = std::move(decoding), .bytes_held = bytes_held, .reuse_buffer = reuse_buffer});
+  pending_bytes_ += bytes_held;
   make_room();
+}
+
+Status OrderedUnitSink::write_unit(CompressedUnit unit) {
+  if (!error_.ok()) return error_;
+  auto decoding = std::make_shared<Decoding>();
+  decoding->guest = unit.guest;
+  decoding->length = unit.length;
+  const std::uint64_t held = unit.capacity + unit.compressed.size();
+  auto shared_unit = std::make_shared<CompressedUnit>(std::move(unit));
+  submit(std::move(decoding), held, /*reuse_buffer=*/false, [shared_unit](Decoding& out) {
+    thread_local UnitDecoder decoder;
+    out.bytes.resize(shared_unit->capacity);
+    Status status = decoder.decode(*shared_unit, out.bytes);
+    shared_unit->compressed = Bytes();
+    return status;
+  });
+  return error_;
+}
+
+Status OrderedUnitSink::write_stored(const RandomAccessSource& in, std::uint64_t host,
+                                     std::uint64_t guest, std::uint64_t length) {
+  if (!error_.ok()) return error_;
+  auto decoding = std::make_shared<Decoding>();
+  decoding->guest = guest;
+  decoding->length = length;
+  if (!spare_buffers_.empty()) {
+    decoding->bytes = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
+  submit(std::move(decoding), length, /*reuse_buffer=*/true, [&in, host](Decoding& out) {
+    out.bytes.resize(out.length);
+    return in.read_at(host, out.bytes);
+  });
   return error_;
 }
 
 Status OrderedUnitSink::finish() {
   while (!pending_.empty()) write_oldest(/*wait=*/true);
   return error_;
+}
+
+OrderedUnitSink::~OrderedUnitSink() {
+  for (const Pending& call : pending_) {
+    if (!call.decoding) continue;
+    std::unique_lock lock(call.decoding->mutex);
+    call.decoding->done_signal.wait(lock, [&] { return call.decoding->done; });
+  }
 }
 
 }  // namespace imagelib::parallel

@@ -1,18 +1,21 @@
 // OrderedUnitSink: a UnitSink (reference/formats/decode_unit.h) that decodes
-// the compressed units a container reader hands it on a ThreadPool while the
-// reader goes on, and writes every extent to its ExtentSink in the order the
-// reader made the calls. It writes the same extents and returns the same
-// first error as SerialUnitSink, which defines the result. Memory is bounded:
-// at most `max_pending_bytes` of units and data wait at once. ParallelUnits
-// is the UnitRunner to put in DecodeOptions. Used by `imagelib convert`; one
-// sink per decode, called from one thread.
+// the compressed units and reads the stored ranges a container reader hands
+// it on a ThreadPool while the reader goes on, and writes every extent to its
+// ExtentSink in the order the reader made the calls: the reads of the input
+// overlap the writes of the output. It writes the same extents and returns
+// the same first error as SerialUnitSink, which defines the result. Memory is
+// bounded: at most `max_pending_bytes` of units and data wait at once.
+// ParallelUnits is the UnitRunner to put in DecodeOptions. Used by `imagelib
+// convert`; one sink per decode, called from one thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "parallel/thread_pool.h"
 #include "reference/formats/decode_unit.h"
@@ -30,12 +33,19 @@ class OrderedUnitSink final : public UnitSink {
   Status write_data(std::uint64_t offset, ByteView data) override;
   Status write_zero(std::uint64_t offset, std::uint64_t length) override;
   Status write_unit(CompressedUnit unit) override;
+  Status write_stored(const RandomAccessSource& in, std::uint64_t host, std::uint64_t guest,
+                      std::uint64_t length) override;
   Status finish() override;
+  // Waits for every task still on the pool (they may read the source).
+  ~OrderedUnitSink() override;
 
  private:
-  // A unit being decoded on the pool; shared with its task.
+  // A unit being decoded, or a stored range being read, on the pool; shared
+  // with its task. Its extent is the first `length` bytes of `bytes` at
+  // `guest`.
   struct Decoding {
-    CompressedUnit unit;
+    std::uint64_t guest = 0;
+    std::uint64_t length = 0;
     std::mutex mutex;
     std::condition_variable done_signal;
     bool done = false;
@@ -48,9 +58,11 @@ class OrderedUnitSink final : public UnitSink {
     std::uint64_t length = 0;
     Bytes data;                          // a data extent (copied)
     bool zero = false;                   // a zero extent
-    std::shared_ptr<Decoding> decoding;  // a unit
+    std::shared_ptr<Decoding> decoding;  // a unit or a stored range
     std::uint64_t bytes_held = 0;
+    bool reuse_buffer = false;  // a stored range's buffer, kept for the next
   };
+  static constexpr std::size_t kMaxSpareBuffers = 8;
 
   // Writes the oldest pending call, waiting for its unit if `wait`; returns
   // false (and writes nothing) when its unit is not done and `wait` is not.
@@ -59,6 +71,9 @@ class OrderedUnitSink final : public UnitSink {
   // are within bounds.
   void make_room();
   void record(Status status);
+  // Puts `decoding` in line and runs `task` (which fills it) on the pool.
+  void submit(std::shared_ptr<Decoding> decoding, std::uint64_t bytes_held, bool reuse_buffer,
+              std::function<Status(Decoding&)> task);
 
   ThreadPool& pool_;
   ExtentSink& out_;
@@ -66,6 +81,9 @@ class OrderedUnitSink final : public UnitSink {
   std::deque<Pending> pending_;
   std::uint64_t pending_bytes_ = 0;
   Status error_;  // the first error, in call order
+  // Buffers of written stored ranges, reused: a fresh 4 MiB buffer per range
+  // costs more in page faults than the read itself.
+  std::vector<Bytes> spare_buffers_;
 };
 
 class ParallelUnits final : public UnitRunner {

@@ -53,6 +53,21 @@ Status FileSource::read_at(std::uint64_t offset, MutableByteView out) const {
   return pread_all(fd_, offset, out);
 }
 
+RandomAccessSource::DataRange FileSource::data_range_from(std::uint64_t offset) const {
+  if (offset >= size_) return {size_, size_};
+  // lseek moves the descriptor's offset, which pread ignores: safe beside
+  // reads on other threads. A file system without SEEK_DATA reports no holes.
+  const off_t data = ::lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
+  if (data < 0) return errno == ENXIO ? DataRange{size_, size_} : DataRange{offset, size_};
+  const auto start = static_cast<std::uint64_t>(data);
+  if (start >= size_) return {size_, size_};
+  const off_t hole = ::lseek(fd_, data, SEEK_HOLE);
+  const std::uint64_t end =
+      hole < 0 ? size_ : std::clamp<std::uint64_t>(static_cast<std::uint64_t>(hole), start, size_);
+  if (start == end) return {offset, size_};
+  return {start, end};
+}
+
 Result<FileBlob> FileBlob::create(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(path);

@@ -1,7 +1,9 @@
 // Files on disk as the reference's byte seams: FileSource reads a file with
-// pread, FileBlob writes one with pwrite and leaves holes where nothing is
-// written (ftruncate). The only file I/O of the format tools; used by the
-// inspect and convert commands. Not thread-safe.
+// pread and reports its holes, FileBlob writes one with pwrite and leaves
+// holes where nothing is written (ftruncate). The only file I/O of the format
+// tools; used by the inspect and convert commands. FileSource's const calls
+// may come from several threads at once (a parallel decode); FileBlob is not
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,8 @@ class FileSource final : public RandomAccessSource {
 
   std::uint64_t size() const override { return size_; }
   Status read_at(std::uint64_t offset, MutableByteView out) const override;
+  // The file system's next data range (SEEK_DATA, SEEK_HOLE).
+  DataRange data_range_from(std::uint64_t offset) const override;
 
  private:
   FileSource(int fd, std::uint64_t size) : fd_(fd), size_(size) {}

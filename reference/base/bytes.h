@@ -25,6 +25,16 @@ class RandomAccessSource {
   virtual std::uint64_t size() const = 0;
   // Fills `out` from `offset`; kOutOfRange if any of it lies past size().
   virtual Status read_at(std::uint64_t offset, MutableByteView out) const = 0;
+
+  // [start, end): the first range at or after `offset` that may hold a
+  // non-zero byte; every byte of [offset, start) reads as zero. {size(),
+  // size()} when there is none. A source that knows no holes (the default)
+  // returns {offset, size()}. Lets a raw disk's holes go unread.
+  struct DataRange {
+    std::uint64_t start;
+    std::uint64_t end;
+  };
+  virtual DataRange data_range_from(std::uint64_t offset) const { return {offset, size()}; }
 };
 
 class ExtentSink {

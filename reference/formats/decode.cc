@@ -14,6 +14,7 @@ namespace imagelib {
 namespace {
 
 constexpr std::uint64_t kRawChunk = 4 * kMiB;
+static_assert(kRawChunk <= kMaxStoredRead);
 // Decompressed bytes probed before deciding between streaming a raw disk and
 // spooling a container.
 constexpr std::size_t kCompressedProbeBytes = 1024 * 1024;
@@ -30,15 +31,57 @@ Status size_above_cap(std::string_view format, std::uint64_t size, const DecodeL
                                           std::to_string(limits.max_virtual_size) + " bytes");
 }
 
-Result<Decoded> decode_raw(const RandomAccessSource& file, ExtentSink& out,
-                           const DecodeLimits& limits) {
-  if (file.size() > limits.max_virtual_size) return size_above_cap("raw", file.size(), limits);
-  Bytes chunk;
-  for (std::uint64_t offset = 0; offset < file.size(); offset += kRawChunk) {
-    chunk.resize(std::min(kRawChunk, file.size() - offset));
-    IMAGELIB_RETURN_IF_ERROR(file.read_at(offset, chunk));
-    IMAGELIB_RETURN_IF_ERROR(write_raw_bytes(out, offset, chunk));
+// Hands only the non-zero 4 KiB blocks of each data extent on as data; the
+// rest as zero extents.
+class ZeroBlockSplitter final : public ExtentSink {
+ public:
+  explicit ZeroBlockSplitter(ExtentSink& out) : out_(out) {}
+  Status write_data(std::uint64_t offset, ByteView data) override {
+    return write_raw_bytes(out_, offset, data);
   }
+  Status write_zero(std::uint64_t offset, std::uint64_t length) override {
+    return out_.write_zero(offset, length);
+  }
+
+ private:
+  ExtentSink& out_;
+};
+
+std::unique_ptr<UnitSink> unit_sink_for(ExtentSink& out, const DecodeOptions& options) {
+  if (options.units != nullptr) return options.units->sink_for(out);
+  return std::make_unique<SerialUnitSink>(out);
+}
+
+// A raw disk is its file: the holes the file reports are zero extents, the
+// rest is read in pieces of kRawChunk through the UnitSink (so a parallel one
+// reads ahead on other threads) and split into data and zero blocks.
+Status write_raw_disk(const RandomAccessSource& file, UnitSink& out) {
+  const std::uint64_t size = file.size();
+  std::uint64_t offset = 0;
+  while (offset < size) {
+    const auto range = file.data_range_from(offset);
+    // A source that reports nonsense is read in full from here on.
+    const bool sane = range.start >= offset && range.start <= range.end && range.end <= size &&
+                      (range.start < range.end || range.start == size);
+    const std::uint64_t start = sane ? range.start : offset;
+    const std::uint64_t end = sane ? range.end : size;
+    if (start > offset) IMAGELIB_RETURN_IF_ERROR(out.write_zero(offset, start - offset));
+    for (std::uint64_t piece = start; piece < end; piece += kRawChunk) {
+      IMAGELIB_RETURN_IF_ERROR(out.write_stored(file, piece, piece, std::min(kRawChunk, end - piece)));
+    }
+    offset = end;
+  }
+  return {};
+}
+
+Result<Decoded> decode_raw(const RandomAccessSource& file, ExtentSink& out,
+                           const DecodeLimits& limits, const DecodeOptions& options) {
+  if (file.size() > limits.max_virtual_size) return size_above_cap("raw", file.size(), limits);
+  ZeroBlockSplitter split(out);
+  std::unique_ptr<UnitSink> units = unit_sink_for(split, options);
+  const Status written = write_raw_disk(file, *units);
+  IMAGELIB_RETURN_IF_ERROR(units->finish());
+  IMAGELIB_RETURN_IF_ERROR(written);
   return Decoded{"raw", file.size()};
 }
 
@@ -48,9 +91,7 @@ Result<Decoded> decode_raw(const RandomAccessSource& file, ExtentSink& out,
 Result<std::uint64_t> decode_container(const ContainerFormat& format,
                                        const RandomAccessSource& file, ExtentSink& out,
                                        const DecodeLimits& limits, const DecodeOptions& options) {
-  std::unique_ptr<UnitSink> units = options.units != nullptr
-                                        ? options.units->sink_for(out)
-                                        : std::make_unique<SerialUnitSink>(out);
+  std::unique_ptr<UnitSink> units = unit_sink_for(out, options);
   auto size = format.decode(file, *units, limits);
   IMAGELIB_RETURN_IF_ERROR(units->finish());
   return size;
@@ -202,7 +243,7 @@ Result<DecodedImage> decode_to_sink(const RandomAccessSource& file, ExtentSink& 
     return digesting.finish(
         decode_compressed(file, *probed->compression, digesting.sink(), limits, options), limits);
   }
-  return digesting.finish(decode_raw(file, digesting.sink(), limits), limits);
+  return digesting.finish(decode_raw(file, digesting.sink(), limits, options), limits);
 }
 
 Result<DecodedImage> decode_image(const RandomAccessSource& file, Blob& disk,
@@ -218,7 +259,7 @@ Result<DecodedImage> decode_raw_disk(const RandomAccessSource& file, Blob& disk,
                                      const DecodeLimits& limits) {
   BlobSink sink(disk);
   DigestingSink digesting(sink, DecodeOptions{});
-  auto decoded = digesting.finish(decode_raw(file, digesting.sink(), limits), limits);
+  auto decoded = digesting.finish(decode_raw(file, digesting.sink(), limits, DecodeOptions{}), limits);
   if (!decoded.ok()) return decoded.status();
   IMAGELIB_RETURN_IF_ERROR(disk.resize(decoded->virtual_size));
   return decoded;

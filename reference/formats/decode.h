@@ -36,9 +36,10 @@ struct DecodeOptions {
   // conversion does not, and skips a pass over every byte of the disk (then
   // sha256 is empty and disk_size 0).
   bool digests = true;
-  // Makes the sink container readers hand compressed units to (null:
-  // SerialUnitSink, each decoded as it comes). parallel/ supplies one that
-  // decodes them on several threads with the same result.
+  // Makes the sink container readers (and the raw decode) hand compressed
+  // units and stored ranges to (null: SerialUnitSink, each decoded or read as
+  // it comes). parallel/ supplies one that decodes and reads them on several
+  // threads with the same result.
   const UnitRunner* units = nullptr;
   // Opens the decompressor of a compressed file (null: open_decompressor).
   const DecompressorFactory* decompressors = nullptr;

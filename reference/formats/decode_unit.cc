@@ -72,4 +72,11 @@ Status SerialUnitSink::write_unit(CompressedUnit unit) {
   return out_.write_data(unit.guest, ByteView(buffer_).first(unit.length));
 }
 
+Status SerialUnitSink::write_stored(const RandomAccessSource& in, std::uint64_t host,
+                                    std::uint64_t guest, std::uint64_t length) {
+  buffer_.resize(length);
+  IMAGELIB_RETURN_IF_ERROR(in.read_at(host, buffer_));
+  return out_.write_data(guest, buffer_);
+}
+
 }  // namespace imagelib

@@ -16,6 +16,9 @@
 
 namespace imagelib {
 
+// The most bytes one UnitSink::write_stored call hands over.
+inline constexpr std::uint64_t kMaxStoredRead = 4 * 1024 * 1024;
+
 enum class UnitCodec : std::uint8_t { kQcow2Zlib, kQcow2Zstd, kVmdkGrain };
 
 struct CompressedUnit {
@@ -50,6 +53,13 @@ class UnitDecoder {
 class UnitSink : public ExtentSink {
  public:
   virtual Status write_unit(CompressedUnit unit) = 0;
+  // Guest [guest, guest + length) is host [host, host + length) of `in`, a
+  // range the caller has bounds-checked; at most kMaxStoredRead bytes. `in`
+  // must outlive finish(); a parallel sink may read it on other threads
+  // (ParallelUnits needs a source whose read_at is safe to call at once from
+  // several threads). A failed read is the error of this call, in order.
+  virtual Status write_stored(const RandomAccessSource& in, std::uint64_t host,
+                              std::uint64_t guest, std::uint64_t length) = 0;
   // Writes whatever is pending. Returns the first error, in the order of the
   // calls, of a unit or a write; the reader's own error comes after any such.
   virtual Status finish() = 0;
@@ -66,6 +76,8 @@ class SerialUnitSink final : public UnitSink {
     return out_.write_zero(offset, length);
   }
   Status write_unit(CompressedUnit unit) override;
+  Status write_stored(const RandomAccessSource& in, std::uint64_t host, std::uint64_t guest,
+                      std::uint64_t length) override;
   Status finish() override { return {}; }
 
  private:

@@ -5,7 +5,7 @@
 namespace imagelib {
 namespace {
 
-constexpr std::uint64_t kMaxCopy = 4 * 1024 * 1024;
+constexpr std::uint64_t kMaxCopy = kMaxStoredRead;
 
 }  // namespace
 
@@ -13,11 +13,7 @@ Status ExtentEmitter::flush() {
   const Pending pending = pending_;
   pending_ = Pending::kNone;
   if (pending == Pending::kZero) return out_.write_zero(guest_, length_);
-  if (pending == Pending::kCopy) {
-    buffer_.resize(length_);
-    IMAGELIB_RETURN_IF_ERROR(in_.read_at(host_, buffer_));
-    return out_.write_data(guest_, buffer_);
-  }
+  if (pending == Pending::kCopy) return out_.write_stored(in_, host_, guest_, length_);
   return {};
 }
 

@@ -1,8 +1,9 @@
 // ExtentEmitter: what a container reader hands its mapping to. It merges
 // guest-contiguous zero runs into one zero extent and guest- and
-// host-contiguous data into one large read (up to 4 MiB), then writes to a
-// UnitSink in ascending guest order. The caller has bounds-checked every
-// host range against the source. Not thread-safe; one per decode.
+// host-contiguous data into one stored range (up to 4 MiB, read by the
+// UnitSink: UnitSink::write_stored), then writes to it in ascending guest
+// order. The caller has bounds-checked every host range against the source.
+// Not thread-safe; one per decode.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,6 @@ class ExtentEmitter {
   std::uint64_t guest_ = 0;
   std::uint64_t host_ = 0;
   std::uint64_t length_ = 0;
-  Bytes buffer_;
   const RandomAccessSource& in_;
   UnitSink& out_;
 };
