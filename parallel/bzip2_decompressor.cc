@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "parallel/bzip2_block_decoder.h"
+#include "parallel/xz_decompressor.h"
 #include "reference/formats/container.h"
 
 namespace imagelib::parallel {
@@ -423,6 +424,9 @@ std::unique_ptr<Decompressor> ParallelDecompressors::open(Compression compressio
                                                           std::uint64_t max_output) const {
   if (compression == Compression::kBzip2)
     return open_parallel_bzip2(pool_, in, max_output, pipeline_);
+  if (compression == Compression::kXz) {
+    return open_parallel_xz({.threads = static_cast<std::uint32_t>(pool_.size())}, in, max_output);
+  }
   return open_decompressor(compression, in, max_output);
 }
 

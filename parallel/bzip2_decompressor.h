@@ -33,7 +33,8 @@ std::unique_ptr<Decompressor> open_parallel_bzip2(ThreadPool& pool, const Random
                                                   std::uint64_t max_output,
                                                   const Bzip2Pipeline& pipeline = {});
 
-// The DecompressorFactory to put in DecodeOptions: bzip2 in parallel, the
+// The DecompressorFactory to put in DecodeOptions: bzip2 on the pool, xz on
+// liblzma's threads (as many as the pool has; parallel/xz_decompressor), the
 // other wrappers as open_decompressor opens them.
 class ParallelDecompressors final : public DecompressorFactory {
  public:

@@ -1,20 +1,23 @@
 // xz through liblzma; concatenated streams and stream padding are handled by
 // liblzma itself (LZMA_CONCATENATED). Memory is capped at 1 GiB of
 // dictionary, so a header cannot make the decoder allocate without bound.
-#include <lzma.h>
+#include "reference/formats/decompress_xz.h"
 
 #include "reference/formats/decompress_stream.h"
 
 namespace imagelib {
 namespace {
 
-constexpr std::uint64_t kXzMemoryLimit = 1024ull * 1024 * 1024;
+lzma_ret single_threaded_decoder(lzma_stream* stream) {
+  return lzma_stream_decoder(stream, kXzMemoryLimit, LZMA_CONCATENATED);
+}
 
 class XzDecompressor final : public StreamDecompressor {
  public:
-  XzDecompressor(const RandomAccessSource& in, std::uint64_t max_output)
+  XzDecompressor(const XzDecoderSetup& setup, const RandomAccessSource& in,
+                 std::uint64_t max_output)
       : StreamDecompressor(Compression::kXz, in, max_output) {
-    ok_ = lzma_stream_decoder(&stream_, kXzMemoryLimit, LZMA_CONCATENATED) == LZMA_OK;
+    ok_ = setup(&stream_) == LZMA_OK;
   }
   ~XzDecompressor() override { lzma_end(&stream_); }
   XzDecompressor(const XzDecompressor&) = delete;
@@ -49,9 +52,15 @@ class XzDecompressor final : public StreamDecompressor {
 
 }  // namespace
 
+std::unique_ptr<Decompressor> open_xz_decompressor_with(const XzDecoderSetup& setup,
+                                                        const RandomAccessSource& in,
+                                                        std::uint64_t max_output) {
+  return std::make_unique<XzDecompressor>(setup, in, max_output);
+}
+
 std::unique_ptr<Decompressor> open_xz_decompressor(const RandomAccessSource& in,
                                                    std::uint64_t max_output) {
-  return std::make_unique<XzDecompressor>(in, max_output);
+  return open_xz_decompressor_with(single_threaded_decoder, in, max_output);
 }
 
 }  // namespace imagelib
