@@ -108,7 +108,10 @@ Status OrderedUnitSink::write_stored(const RandomAccessSource& in, std::uint64_t
     decoding->bytes = std::move(spare_buffers_.back());
     spare_buffers_.pop_back();
   }
-  submit(std::move(decoding), length, /*reuse_buffer=*/true, [&in, host](Decoding& out) {
+  // A stored range holds a whole buffer, whatever its length.
+  submit(std::move(decoding), kMaxStoredRead, /*reuse_buffer=*/true, [&in, host](Decoding& out) {
+    // Every stored buffer holds the largest range, so none is reallocated.
+    out.bytes.reserve(kMaxStoredRead);
     out.bytes.resize(out.length);
     return in.read_at(host, out.bytes);
   });
