@@ -49,6 +49,9 @@ Qcow2Writer::Qcow2Writer(Blob& out, Qcow2WriteOptions options)
     batch_.resize(clusters);
     batch_guest_.resize(clusters);
     batch_results_.resize(clusters);
+    // Room for every result up front: a compressor's threads then write into
+    // it and never allocate.
+    for (Bytes& result : batch_results_) result.reserve(cluster_ - 1);
   }
 }
 

@@ -29,7 +29,7 @@ struct Qcow2WriteOptions {
 };
 
 // The bytes of clusters the writer hands its ClusterCompressor at once.
-inline constexpr std::uint64_t kQcow2CompressBatchBytes = std::uint64_t{4} << 20;
+inline constexpr std::uint64_t kQcow2CompressBatchBytes = std::uint64_t{2} << 20;
 
 class Qcow2Writer final : public ExtentSink {
  public:
