@@ -183,9 +183,9 @@ void expect_as_serial(const Bytes& file, const std::string& what,
 }
 
 TEST(ParallelBzip2, DecodesAsTheSerialDecoder) {
-  const Bytes random = random_data(1, 450000);
+  const Bytes random = random_data(1, 250000);
   const Bytes text = text_data(2, 1200000);
-  const Bytes zeros = zero_heavy_data(3, 6 * kMiB);
+  const Bytes zeros = zero_heavy_data(3, 4 * kMiB);
   for (int level : {1, 9}) {
     const std::string l = " -" + std::to_string(level);
     expect_as_serial(bzip2(random, level), "random" + l);
