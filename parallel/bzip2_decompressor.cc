@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "parallel/bzip2_block_decoder.h"
+#include "parallel/read_ahead_decompressor.h"
 #include "parallel/xz_decompressor.h"
 #include "reference/formats/container.h"
 
@@ -427,7 +428,7 @@ std::unique_ptr<Decompressor> ParallelDecompressors::open(Compression compressio
   if (compression == Compression::kXz) {
     return open_parallel_xz({.threads = static_cast<std::uint32_t>(pool_.size())}, in, max_output);
   }
-  return open_decompressor(compression, in, max_output);
+  return read_ahead(pool_, open_decompressor(compression, in, max_output));
 }
 
 }  // namespace imagelib::parallel

@@ -34,8 +34,9 @@ std::unique_ptr<Decompressor> open_parallel_bzip2(ThreadPool& pool, const Random
                                                   const Bzip2Pipeline& pipeline = {});
 
 // The DecompressorFactory to put in DecodeOptions: bzip2 on the pool, xz on
-// liblzma's threads (as many as the pool has; parallel/xz_decompressor), the
-// other wrappers as open_decompressor opens them.
+// liblzma's threads (as many as the pool has; parallel/xz_decompressor), and
+// gzip and zstd, whose streams are one thread's work, read ahead on the pool
+// while the caller writes (parallel/read_ahead_decompressor).
 class ParallelDecompressors final : public DecompressorFactory {
  public:
   explicit ParallelDecompressors(ThreadPool& pool, const Bzip2Pipeline& pipeline = {})
