@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "reference/base/rng.h"
+#include "reference/formats/container_testing.h"
 #include "reference/formats/qemu_img_testing.h"
 #include "reference/formats/tool_testing.h"
 
@@ -169,6 +172,51 @@ TEST(RawWriter, RefusedInputWritesNothingUsable) {
   auto written = write_raw_file(in, out, DecodeLimits{});
   ASSERT_FALSE(written.ok());
   EXPECT_EQ(written.status().message(), "QED images are not supported");
+}
+
+// A raw disk whose source splits it into data ranges at odd offsets, so the
+// writer gets extents that start and end inside clusters.
+class SplitSource final : public RandomAccessSource {
+ public:
+  SplitSource(const MemoryBlob& disk, std::uint64_t step) : disk_(disk), step_(step) {}
+  std::uint64_t size() const override { return disk_.size(); }
+  Status read_at(std::uint64_t offset, MutableByteView out) const override {
+    return disk_.read_at(offset, out);
+  }
+  DataRange data_range_from(std::uint64_t offset) const override {
+    return {offset, std::min(size(), offset + step_)};
+  }
+
+ private:
+  const MemoryBlob& disk_;
+  std::uint64_t step_;
+};
+
+TEST(Qcow2PlainWriter, WritesTheSameFileHoweverTheExtentsAreSplit) {
+  // Clusters of random bytes, zeros, and zeros with one byte set.
+  Rng rng(11);
+  Bytes disk(3 * kMiB + 777);
+  for (std::size_t at = 0; at < disk.size(); at += 4096) {
+    const std::uint64_t kind = rng.uniform(3);
+    const std::size_t end = std::min(disk.size(), at + 4096);
+    if (kind == 0) {
+      for (std::size_t i = at; i < end; ++i) disk[i] = static_cast<std::uint8_t>(rng.uniform(256));
+    } else if (kind == 1) {
+      disk[at + rng.uniform(end - at)] = 1;
+    }
+  }
+  const MemoryBlob in = testing::blob_of(disk);
+  for (std::uint32_t cluster_bits : {9u, 12u, 16u}) {
+    MemoryBlob whole;
+    ASSERT_TRUE(write_qcow2_file(in, whole, {.cluster_bits = cluster_bits}, DecodeLimits{}).ok());
+    for (std::uint64_t step : {std::uint64_t{1000}, std::uint64_t{70001}, std::uint64_t{kMiB + 3}}) {
+      const SplitSource split(in, step);
+      MemoryBlob pieces;
+      ASSERT_TRUE(write_qcow2_file(split, pieces, {.cluster_bits = cluster_bits}, DecodeLimits{}).ok());
+      EXPECT_EQ(read_all(pieces).value(), read_all(whole).value())
+          << "cluster_bits " << cluster_bits << ", step " << step;
+    }
+  }
 }
 
 }  // namespace

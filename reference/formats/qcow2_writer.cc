@@ -63,7 +63,16 @@ Status Qcow2Writer::write_data(std::uint64_t offset, ByteView data) {
     if (has_current_ && guest_cluster < current_) {
       return Status(ErrorCode::kInternal, "qcow2 writer: extents out of order");
     }
-    if (!has_current_ || guest_cluster != current_) {
+    const bool continues_current = has_current_ && guest_cluster == current_;
+    if (!options_.compress && !continues_current && position % cluster_ == 0 &&
+        data.size() - done >= cluster_) {
+      IMAGELIB_RETURN_IF_ERROR(flush_cluster());
+      const std::size_t whole = static_cast<std::size_t>((data.size() - done) / cluster_ * cluster_);
+      IMAGELIB_RETURN_IF_ERROR(store_plain_clusters(guest_cluster, data.subspan(done, whole)));
+      done += whole;
+      continue;
+    }
+    if (!continues_current) {
       IMAGELIB_RETURN_IF_ERROR(flush_cluster());
       current_ = guest_cluster;
       has_current_ = true;
@@ -113,6 +122,35 @@ Status Qcow2Writer::store_plain(std::uint64_t guest_cluster, ByteView data) {
   IMAGELIB_RETURN_IF_ERROR(count_reference(host));
   entries_.emplace_back(guest_cluster, kCopied | host);
   return {};
+}
+
+// Whole clusters straight from the caller's bytes: each run of non-zero
+// clusters goes out in one write (their host clusters are consecutive), with
+// no copy through the cluster buffer.
+Status Qcow2Writer::store_plain_clusters(std::uint64_t first_guest_cluster, ByteView data) {
+  if (!entries_.empty() && first_guest_cluster <= entries_.back().first) {
+    return Status(ErrorCode::kInternal, "qcow2 writer: extents out of order");
+  }
+  const std::size_t cluster = static_cast<std::size_t>(cluster_);
+  std::size_t run_start = 0;
+  const auto write_run = [&](std::size_t run_end) -> Status {
+    if (run_end == run_start) return {};
+    const std::uint64_t host = next_host_;
+    next_host_ += run_end - run_start;
+    IMAGELIB_RETURN_IF_ERROR(out_.write_at(host, data.subspan(run_start, run_end - run_start)));
+    for (std::size_t at = run_start; at < run_end; at += cluster) {
+      const std::uint64_t cluster_host = host + (at - run_start);
+      IMAGELIB_RETURN_IF_ERROR(count_reference(cluster_host));
+      entries_.emplace_back(first_guest_cluster + at / cluster, kCopied | cluster_host);
+    }
+    return {};
+  };
+  for (std::size_t at = 0; at < data.size(); at += cluster) {
+    if (!block_is_zero(data.subspan(at, cluster))) continue;
+    IMAGELIB_RETURN_IF_ERROR(write_run(at));
+    run_start = at + cluster;
+  }
+  return write_run(data.size());
 }
 
 // Stores the batch in guest order: compressed where deflate made the cluster

@@ -43,6 +43,7 @@ class Qcow2Writer final : public ExtentSink {
  private:
   Status flush_cluster();
   Status store_plain(std::uint64_t guest_cluster, ByteView data);
+  Status store_plain_clusters(std::uint64_t first_guest_cluster, ByteView data);
   Status compress_batch();
   Status store_compressed(std::uint64_t guest_cluster, ByteView compressed);
   Status count_reference(std::uint64_t host_offset);
