@@ -1,5 +1,6 @@
 #include "parallel/ordered_unit_sink.h"
 
+#include <iterator>
 #include <utility>
 
 namespace imagelib::parallel {
@@ -19,7 +20,9 @@ bool OrderedUnitSink::write_oldest(bool wait) {
     if (error_.ok()) {
       record(out_.write_data(decoding.guest, ByteView(decoding.bytes).first(decoding.length)));
     }
-    if (oldest.reuse_buffer && spare_buffers_.size() < kMaxSpareBuffers) {
+    if (oldest.reuse_buffer &&
+        spare_bytes_ + decoding.bytes.capacity() <= max_pending_bytes_) {
+      spare_bytes_ += decoding.bytes.capacity();
       spare_buffers_.push_back(std::move(decoding.bytes));
     }
   } else if (error_.ok()) {
@@ -104,14 +107,16 @@ Status OrderedUnitSink::write_stored(const RandomAccessSource& in, std::uint64_t
   auto decoding = std::make_shared<Decoding>();
   decoding->guest = guest;
   decoding->length = length;
-  if (!spare_buffers_.empty()) {
-    decoding->bytes = std::move(spare_buffers_.back());
-    spare_buffers_.pop_back();
+  // The newest spare buffer large enough (spares are few: at most
+  // max_pending_bytes of them).
+  for (auto spare = spare_buffers_.rbegin(); spare != spare_buffers_.rend(); ++spare) {
+    if (spare->capacity() < length) continue;
+    spare_bytes_ -= spare->capacity();
+    decoding->bytes = std::move(*spare);
+    spare_buffers_.erase(std::next(spare).base());
+    break;
   }
-  // A stored range holds a whole buffer, whatever its length.
-  submit(std::move(decoding), kMaxStoredRead, /*reuse_buffer=*/true, [&in, host](Decoding& out) {
-    // Every stored buffer holds the largest range, so none is reallocated.
-    out.bytes.reserve(kMaxStoredRead);
+  submit(std::move(decoding), length, /*reuse_buffer=*/true, [&in, host](Decoding& out) {
     out.bytes.resize(out.length);
     return in.read_at(host, out.bytes);
   });

@@ -62,7 +62,6 @@ class OrderedUnitSink final : public UnitSink {
     std::uint64_t bytes_held = 0;
     bool reuse_buffer = false;  // a stored range's buffer, kept for the next
   };
-  static constexpr std::size_t kMaxSpareBuffers = 8;
 
   // Writes the oldest pending call, waiting for its unit if `wait`; returns
   // false (and writes nothing) when its unit is not done and `wait` is not.
@@ -81,9 +80,10 @@ class OrderedUnitSink final : public UnitSink {
   std::deque<Pending> pending_;
   std::uint64_t pending_bytes_ = 0;
   Status error_;  // the first error, in call order
-  // Buffers of written stored ranges, reused: a fresh 4 MiB buffer per range
-  // costs more in page faults than the read itself.
+  // Buffers of written stored ranges, reused: a fresh multi-MiB buffer per
+  // range costs more in page faults than the read itself.
   std::vector<Bytes> spare_buffers_;
+  std::uint64_t spare_bytes_ = 0;  // their capacity, at most max_pending_bytes_
 };
 
 class ParallelUnits final : public UnitRunner {
