@@ -9,28 +9,13 @@
 #include "net/ftps_server.h"
 #include "net/self_signed.h"
 #include "net/tls_context.h"
+#include "reference/base/blob.h"
 
 namespace imagelib::net {
 namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-class MemorySource final : public RandomAccessSource {
- public:
-  explicit MemorySource(Bytes bytes) : bytes_(std::move(bytes)) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
-      return Status(ErrorCode::kOutOfRange, "past the end");
-    }
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 Bytes pattern(std::size_t size) {
   Bytes bytes(size);
@@ -96,14 +81,14 @@ TEST_F(FtpsClientTest, UploadsListsResumesDownloadsRenamesAndDeletes) {
   const Bytes content = pattern(3 * 1024 * 1024 + 5);
   const Bytes head(content.begin(), content.begin() + 1000000);
   auto outcomes = run({
-      FtpUploadOperation{"/incoming/a.img", std::make_shared<MemorySource>(head)},
-      FtpUploadOperation{"/incoming/a.img", std::make_shared<MemorySource>(content),
+      FtpUploadOperation{"/incoming/a.img", std::make_shared<BytesSource>(head)},
+      FtpUploadOperation{"/incoming/a.img", std::make_shared<BytesSource>(content),
                          FtpUploadMode::kResumeWithRest},
       FtpDownloadOperation{"/incoming/a.img"},
       FtpListOperation{"/incoming", FtpListingKind::kNlst},
       FtpRenameOperation{"/incoming/a.img", "/incoming/b.img"},
       FtpSizeOperation{"/incoming/b.img"},
-      FtpUploadOperation{"/images/x.img", std::make_shared<MemorySource>(head)},
+      FtpUploadOperation{"/images/x.img", std::make_shared<BytesSource>(head)},
       FtpDeleteOperation{"/incoming/b.img"},
       FtpDownloadOperation{"/incoming/b.img"},
   });

@@ -16,6 +16,7 @@
 #include "net/ftps_client.h"
 #include "net/self_signed.h"
 #include "net/tls_context.h"
+#include "reference/base/blob.h"
 
 extern char** environ;
 
@@ -27,22 +28,6 @@ using tcp = asio::ip::tcp;
 
 constexpr char kUser[] = "imglibvsftpdtest";
 constexpr char kPassword[] = "vsftpd-test-password";
-
-class BytesSource final : public RandomAccessSource {
- public:
-  explicit BytesSource(Bytes bytes) : bytes_(std::move(bytes)) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
-      return Status(ErrorCode::kOutOfRange, "past the end");
-    }
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 std::uint16_t free_port() {
   asio::io_context io;

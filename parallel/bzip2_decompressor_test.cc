@@ -17,26 +17,11 @@
 
 #include "parallel/bzip2_bits.h"
 
+#include "reference/base/blob.h"
 #include "reference/base/rng.h"
 
 namespace imagelib::parallel {
 namespace {
-
-class BytesSource final : public RandomAccessSource {
- public:
-  explicit BytesSource(Bytes bytes) : bytes_(std::move(bytes)) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
-      return Status(ErrorCode::kOutOfRange, "past the end");
-    }
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 Bytes bzip2(ByteView data, int level) {
   auto length = static_cast<unsigned int>(data.size() + data.size() / 100 + 1024);

@@ -12,27 +12,12 @@
 #include <algorithm>
 #include <string>
 
+#include "reference/base/blob.h"
 #include "reference/base/rng.h"
 #include "reference/formats/compress_for_test.h"
 
 namespace imagelib::parallel {
 namespace {
-
-class BytesSource final : public RandomAccessSource {
- public:
-  explicit BytesSource(Bytes bytes) : bytes_(std::move(bytes)) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
-      return Status(ErrorCode::kOutOfRange, "past the end");
-    }
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 // Pieces of 48 KiB: zeros, random bytes or repetitive text.
 Bytes content(std::uint64_t seed) {
@@ -142,7 +127,9 @@ TEST_P(ReadAheadTest, DroppedHalfReadStopsItsTask) {
 
 INSTANTIATE_TEST_SUITE_P(GzipAndZstd, ReadAheadTest,
                          ::testing::Values(Compression::kGzip, Compression::kZstd),
-                         [](const auto& info) { return std::string(compression_name(info.param)); });
+                         [](const ::testing::TestParamInfo<Compression>& param) {
+                           return std::string(compression_name(param.param));
+                         });
 
 }  // namespace
 }  // namespace imagelib::parallel

@@ -11,28 +11,13 @@
 #include <algorithm>
 #include <string>
 
+#include "reference/base/blob.h"
 #include "reference/base/rng.h"
 
 namespace imagelib::parallel {
 namespace {
 
 constexpr std::size_t kBlock = 64 * 1024;
-
-class BytesSource final : public RandomAccessSource {
- public:
-  explicit BytesSource(Bytes bytes) : bytes_(std::move(bytes)) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
-      return Status(ErrorCode::kOutOfRange, "past the end");
-    }
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 // 16 pieces of kBlock bytes: zeros, random bytes or repetitive text.
 Bytes disk_content(std::uint64_t seed) {

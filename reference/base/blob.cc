@@ -90,6 +90,14 @@ std::vector<Extent> MemoryBlob::data_extents() const {
   return extents;
 }
 
+Status BytesSource::read_at(std::uint64_t offset, MutableByteView out) const {
+  if (offset > bytes_.size() || out.size() > bytes_.size() - offset) {
+    return Status(ErrorCode::kOutOfRange, "read past the end of " + std::to_string(bytes_.size()) + " bytes");
+  }
+  std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+  return {};
+}
+
 Status BlobSink::write_data(std::uint64_t offset, ByteView data) {
   return blob_.write_at(offset, data);
 }

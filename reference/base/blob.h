@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "reference/base/bytes.h"
@@ -50,6 +51,18 @@ class BlobSink final : public ExtentSink {
 
  private:
   Blob& blob_;
+};
+
+// A RandomAccessSource over bytes it owns (small files, tests). Thread-safe
+// for reads.
+class BytesSource final : public RandomAccessSource {
+ public:
+  explicit BytesSource(Bytes bytes) : bytes_(std::move(bytes)) {}
+  std::uint64_t size() const override { return bytes_.size(); }
+  Status read_at(std::uint64_t offset, MutableByteView out) const override;
+
+ private:
+  Bytes bytes_;
 };
 
 // Reads the whole blob (for tests and small files).

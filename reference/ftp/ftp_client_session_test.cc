@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "reference/base/blob.h"
+
 namespace imagelib {
 namespace {
 
@@ -12,20 +14,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 const Timestamp kAt = Timestamp::from_unix_seconds(1'800'000'000);
-
-class BytesSource final : public RandomAccessSource {
- public:
-  explicit BytesSource(std::string text) : bytes_(text.begin(), text.end()) {}
-  std::uint64_t size() const override { return bytes_.size(); }
-  Status read_at(std::uint64_t offset, MutableByteView out) const override {
-    if (offset + out.size() > bytes_.size()) return Status(ErrorCode::kOutOfRange, "past the end");
-    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
-    return {};
-  }
-
- private:
-  Bytes bytes_;
-};
 
 // What a list of actions asks for, as short text: "> USER u", "tls", "connect 1:40000", ...
 std::vector<std::string> describe(const FtpClientActions& actions) {
@@ -175,7 +163,7 @@ TEST_F(FtpClientScript, DownloadFromAnOffset) {
 
 TEST_F(FtpClientScript, UploadInChunks) {
   log_in();
-  start(FtpUploadOperation{"incoming/u", std::make_shared<BytesSource>("abcdefghij")});
+  start(FtpUploadOperation{"incoming/u", std::make_shared<BytesSource>(to_bytes("abcdefghij"))});
   reply("200 Switching to Binary mode.\r\n");
   EXPECT_THAT(reply("229 (|||40000|)\r\n"), ElementsAre("connect 1:40000", "> STOR incoming/u"));
   reply("150 Ok to send data.\r\n");
@@ -188,7 +176,7 @@ TEST_F(FtpClientScript, UploadInChunks) {
 
 TEST_F(FtpClientScript, ResumeWithRestAndWithAppe) {
   log_in();
-  auto content = std::make_shared<BytesSource>("abcdefghij");
+  auto content = std::make_shared<BytesSource>(to_bytes("abcdefghij"));
   start(FtpUploadOperation{"incoming/u", content, FtpUploadMode::kResumeWithRest});
   EXPECT_THAT(reply("200 Switching to Binary mode.\r\n"), ElementsAre("> SIZE incoming/u"));
   EXPECT_THAT(reply("213 6\r\n"), ElementsAre("> EPSV"));
@@ -210,7 +198,7 @@ TEST_F(FtpClientScript, ResumeWithRestAndWithAppe) {
 
 TEST_F(FtpClientScript, RefusedUploadClosesTheDataConnection) {
   log_in();
-  start(FtpUploadOperation{"images/u", std::make_shared<BytesSource>("x")});
+  start(FtpUploadOperation{"images/u", std::make_shared<BytesSource>(to_bytes("x"))});
   reply("200 Switching to Binary mode.\r\n");
   reply("229 (|||40000|)\r\n");
   EXPECT_THAT(reply("553 Could not create file.\r\n"),
@@ -221,7 +209,7 @@ TEST_F(FtpClientScript, RefusedUploadClosesTheDataConnection) {
 
 TEST_F(FtpClientScript, ServerEndingAnUploadEarlyFailsIt) {
   log_in();
-  start(FtpUploadOperation{"incoming/u", std::make_shared<BytesSource>("abcdefgh")});
+  start(FtpUploadOperation{"incoming/u", std::make_shared<BytesSource>(to_bytes("abcdefgh"))});
   reply("200 Switching to Binary mode.\r\n");
   reply("229 (|||40000|)\r\n");
   reply("150 Ok to send data.\r\n");
