@@ -80,7 +80,8 @@ void BitWriter::copy(ByteView bytes, std::uint64_t bit, std::uint64_t count) {
     out_.reserve(out_.size() + static_cast<std::size_t>(count / 8) + 1);
     for (; count >= 8; count -= 8, bit += 8, bits_ += 8, ++in) {
       const unsigned high = static_cast<unsigned>(bytes[in]) << shift;
-      const unsigned low = shift == 0 || in + 1 >= bytes.size() ? 0u : bytes[in + 1] >> (8 - shift);
+      const unsigned low =
+          shift == 0 || in + 1 >= bytes.size() ? 0u : static_cast<unsigned>(bytes[in + 1]) >> (8 - shift);
       out_.push_back(static_cast<std::uint8_t>(high | low));
     }
   }
