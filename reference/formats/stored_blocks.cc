@@ -4,7 +4,6 @@
 #include <string>
 
 #include "reference/formats/container.h"
-#include "reference/formats/decode_unit.h"
 
 namespace imagelib {
 
@@ -36,28 +35,16 @@ Status check_virtual_size(std::uint64_t virtual_size, const DecodeLimits& limits
 }
 
 Status copy_stored_bytes(const RandomAccessSource& in, std::uint64_t file_offset,
-                         std::uint64_t guest_offset, std::uint64_t length, ExtentSink& out,
-                         std::string_view format, std::string_view what, Bytes& buffer) {
-  constexpr std::uint64_t kChunk = kMaxStoredRead;
+                         std::uint64_t guest_offset, std::uint64_t length, UnitSink& out,
+                         std::string_view format, std::string_view what) {
   if (!fits_in(file_offset, length, in.size())) {
     return bad_image(format, std::string(what) + " at offset " + std::to_string(file_offset) +
                                  " (" + std::to_string(length) + " bytes) lies outside the file (" +
                                  std::to_string(in.size()) + " bytes)");
   }
-  // A reader's sink is a UnitSink, which reads the pieces itself (maybe on
-  // other threads); a plain ExtentSink gets them read into `buffer`.
-  auto* units = dynamic_cast<UnitSink*>(&out);
   for (std::uint64_t done = 0; done < length;) {
-    const std::size_t piece = static_cast<std::size_t>(std::min(kChunk, length - done));
-    if (units != nullptr) {
-      IMAGELIB_RETURN_IF_ERROR(units->write_stored(in, file_offset + done, guest_offset + done, piece));
-      done += piece;
-      continue;
-    }
-    if (buffer.size() < piece) buffer.resize(piece);
-    const MutableByteView chunk = MutableByteView(buffer).first(piece);
-    IMAGELIB_RETURN_IF_ERROR(in.read_at(file_offset + done, chunk));
-    IMAGELIB_RETURN_IF_ERROR(out.write_data(guest_offset + done, chunk));
+    const std::uint64_t piece = std::min(kMaxStoredRead, length - done);
+    IMAGELIB_RETURN_IF_ERROR(out.write_stored(in, file_offset + done, guest_offset + done, piece));
     done += piece;
   }
   return {};

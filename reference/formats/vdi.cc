@@ -145,7 +145,6 @@ Result<std::uint64_t> decode_vdi(const RandomAccessSource& in, UnitSink& out,
   }
   IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(indexes, 1, kFormat, "block map indexes"));
 
-  Bytes buffer;
   for (std::uint64_t block = 0; block < blocks; ++block) {
     const std::uint64_t guest = block * kBlockSize;
     const std::uint64_t length = bytes_in_disk(guest, kBlockSize, header.virtual_size);
@@ -156,7 +155,7 @@ Result<std::uint64_t> decode_vdi(const RandomAccessSource& in, UnitSink& out,
     }
     IMAGELIB_RETURN_IF_ERROR(
         copy_stored_bytes(in, header.data_offset + std::uint64_t{index} * kBlockSize, guest, length,
-                          out, kFormat, "block " + number(block), buffer));
+                          out, kFormat, "block " + number(block)));
   }
   return header.virtual_size;
 }

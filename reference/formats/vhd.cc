@@ -96,7 +96,7 @@ std::uint64_t virtual_sectors(ByteView footer) {
   return chs;
 }
 
-Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, ExtentSink& out,
+Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, UnitSink& out,
                                    std::uint64_t virtual_size) {
   if (virtual_size > in.size() - kFooterBytes) {
     return bad_image(kFormat, "fixed disk of " + number(virtual_size) +
@@ -104,14 +104,12 @@ Result<std::uint64_t> decode_fixed(const RandomAccessSource& in, ExtentSink& out
                                   " bytes before its footer");
   }
   if (virtual_size > 0) {
-    Bytes buffer;
-    IMAGELIB_RETURN_IF_ERROR(
-        copy_stored_bytes(in, 0, 0, virtual_size, out, kFormat, "disk data", buffer));
+    IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, 0, 0, virtual_size, out, kFormat, "disk data"));
   }
   return virtual_size;
 }
 
-Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& out, ByteView footer,
+Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, UnitSink& out, ByteView footer,
                                      std::uint64_t virtual_size) {
   auto header = read_bytes(in, load_be64(footer, kDataOffsetOffset), kDynamicHeaderBytes, kFormat,
                            "dynamic disk header");
@@ -155,7 +153,6 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
   }
   IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(starts, stored_block, kFormat, "blocks"));
 
-  Bytes buffer;
   for (std::uint64_t block = 0; block < blocks; ++block) {
     const std::uint64_t guest = block * block_size;
     const std::uint64_t length = bytes_in_disk(guest, block_size, virtual_size);
@@ -165,7 +162,7 @@ Result<std::uint64_t> decode_dynamic(const RandomAccessSource& in, ExtentSink& o
     } else {
       IMAGELIB_RETURN_IF_ERROR(
           copy_stored_bytes(in, std::uint64_t{sector} * kSectorSize + bitmap_size, guest, length,
-                            out, kFormat, "block " + number(block), buffer));
+                            out, kFormat, "block " + number(block)));
     }
   }
   return virtual_size;

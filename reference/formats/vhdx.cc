@@ -362,7 +362,6 @@ Result<std::uint64_t> decode_vhdx(const RandomAccessSource& in, UnitSink& out,
   }
   IMAGELIB_RETURN_IF_ERROR(check_blocks_disjoint(starts, block_size, kFormat, "blocks"));
 
-  Bytes buffer;
   for (std::uint64_t block = 0; block < blocks; ++block) {
     const std::uint64_t guest = block * block_size;
     const std::uint64_t length = bytes_in_disk(guest, block_size, virtual_size);
@@ -371,7 +370,7 @@ Result<std::uint64_t> decode_vhdx(const RandomAccessSource& in, UnitSink& out,
     // drafts of the specification) read as zeros, as in qemu.
     if ((entry & kStateMask) == kFullyPresent) {
       IMAGELIB_RETURN_IF_ERROR(copy_stored_bytes(in, entry & kOffsetMask, guest, length, out,
-                                                 kFormat, "block " + number(block), buffer));
+                                                 kFormat, "block " + number(block)));
     } else {
       IMAGELIB_RETURN_IF_ERROR(out.write_zero(guest, length));
     }

@@ -279,13 +279,12 @@ Result<std::uint64_t> decode_vmdk(const RandomAccessSource& in, UnitSink& out,
     bool zero = false;
     std::uint64_t guest = 0, host = 0, length = 0;
   } run;
-  Bytes buffer;
   const auto flush = [&]() -> Status {
     if (run.length == 0) return {};
     const Run done = run;
     run = Run{};
     if (done.zero) return out.write_zero(done.guest, done.length);
-    return copy_stored_bytes(in, done.host, done.guest, done.length, out, kFormat, "grain", buffer);
+    return copy_stored_bytes(in, done.host, done.guest, done.length, out, kFormat, "grain");
   };
   const auto emit_compressed = [&](std::uint64_t host, std::uint64_t guest, std::uint64_t length,
                                    std::uint64_t index) -> Status {
