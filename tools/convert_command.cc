@@ -29,14 +29,8 @@ int run_convert(const ConvertArgs& args) {
   if (args.compress && args.output_format != "qcow2") return fail("-c needs -O qcow2");
   auto file = FileSource::open(args.input);
   if (!file.ok()) return fail(file.status().message());
-  const bool show_progress = args.progress && progress_wanted(args.quiet);
-  ProgressBar bar("convert", file->size(), show_progress);
-  // Without a bar the decode reads the file itself, which also lets a raw
-  // input's holes go unread (ProgressSource does not report them).
-  auto file_source = std::make_shared<FileSource>(std::move(*file));
-  ProgressSource progress_source(file_source, bar);
-  const RandomAccessSource& in =
-      show_progress ? static_cast<const RandomAccessSource&>(progress_source) : *file_source;
+  ProgressBar bar("convert", file->size(), args.progress && progress_wanted(args.quiet));
+  ProgressSource in(std::make_shared<FileSource>(std::move(*file)), bar);
   auto out = FileBlob::create(args.output);
   if (!out.ok()) return fail(out.status().message());
   const DecodeLimits limits;
@@ -44,7 +38,7 @@ int run_convert(const ConvertArgs& args) {
   // no SHA-256 of the disk.
   parallel::ThreadPool pool(parallel::ThreadPool::default_threads());
   const parallel::ParallelUnits units(pool);
-  // So do the blocks of a bzip2 file.
+  // So do bzip2 blocks and xz blocks, and gzip and zstd decode ahead of the writes.
   const parallel::ParallelDecompressors decompressors(pool);
   const DecodeOptions decode_options{
       .digests = false, .units = &units, .decompressors = &decompressors};

@@ -67,6 +67,9 @@ class ProgressSource final : public RandomAccessSource {
       : inner_(std::move(inner)), bar_(bar) {}
   std::uint64_t size() const override { return inner_->size(); }
   Status read_at(std::uint64_t offset, MutableByteView out) const override;
+  DataRange data_range_from(std::uint64_t offset) const override {
+    return inner_->data_range_from(offset);
+  }
 
  private:
   std::shared_ptr<const RandomAccessSource> inner_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+
 namespace imagelib::cli {
 namespace {
 
@@ -40,6 +43,25 @@ TEST(Progress, DisabledBarWritesNothing) {
     bar.finish();
   }
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
+// A 1 MiB source whose data lies in [256 KiB, 512 KiB).
+class HoleySource final : public RandomAccessSource {
+ public:
+  std::uint64_t size() const override { return 1 << 20; }
+  Status read_at(std::uint64_t, MutableByteView) const override { return {}; }
+  DataRange data_range_from(std::uint64_t offset) const override {
+    if (offset >= 512 << 10) return {size(), size()};
+    return {std::max<std::uint64_t>(offset, 256 << 10), 512 << 10};
+  }
+};
+
+TEST(Progress, SourcePassesItsInnerSourcesHolesOn) {
+  ProgressBar bar("x", 1 << 20, false);
+  const ProgressSource source(std::make_shared<HoleySource>(), bar);
+  EXPECT_EQ(source.data_range_from(0).start, 256u << 10);
+  EXPECT_EQ(source.data_range_from(0).end, 512u << 10);
+  EXPECT_EQ(source.data_range_from(600 << 10).start, 1u << 20);
 }
 
 }  // namespace
