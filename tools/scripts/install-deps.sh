@@ -9,6 +9,7 @@ packages=(
   libboost-dev libssl-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
   qemu-utils vsftpd lftp curl openssl
+  ruby golang-go golang-golang-x-oauth2-dev python3-requests-oauthlib
   gzip bzip2 xz-utils zstd pigz time linux-perf
 )
 
