@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "reference/api/api_testing.h"
+#include "reference/api/request_json.h"
 
 namespace imagelib::testing {
+using api::kMaxJsonDepth;
 namespace {
 
 void expect_error(const HttpResponse& response, int status, const std::string& error_name) {
@@ -115,6 +117,40 @@ TEST(JsonSyntax, EmptyBodyOnPostIsAnEmptyObject) {
 TEST(JsonSyntax, BodyOfAGetIsIgnored) {
   ApiFixture f;
   EXPECT_EQ(f.call(f.main, "GET", "/1.0/images", "not json").status, 200);
+}
+
+// `inner` inside `depth` arrays.
+std::string nested(int depth, const std::string& inner) {
+  const auto levels = static_cast<std::size_t>(depth);
+  return std::string(levels, '[') + inner + std::string(levels, ']');
+}
+
+std::string register_body_with_description(const std::string& description) {
+  return R"({"arch":"x86_64","source":"disk.img","description":)" + description + "}";
+}
+
+TEST(JsonSyntax, BodyNestedBeyondTheLimitIs400AndTakesNothing) {
+  ApiFixture f;
+  // 65,000 levels under a known field crashed serve (a recursive dump()).
+  for (int arrays : {kMaxJsonDepth, 65000}) {
+    const HttpResponse response = register_with(f, register_body_with_description(nested(arrays, "1")));
+    expect_error(response, 400, "bad_request");
+    EXPECT_NE(error_message(response).find("nested deeper than 64 levels at byte"), std::string::npos)
+        << response.body.substr(0, 200);
+  }
+  // At the limit (the object and 63 arrays) the body is read: the field is wrong, not the JSON.
+  expect_unprocessable_naming(
+      register_with(f, register_body_with_description(nested(kMaxJsonDepth - 1, "1"))), "description");
+  // Brackets inside strings are text, not nesting.
+  const std::string brackets = "\"" + nested(100, "\\\"") + "\"";
+  EXPECT_EQ(register_with(f, register_body_with_description(brackets)).status, 201);
+}
+
+TEST(JsonSyntax, NumberOutOfRangeIs400) {
+  ApiFixture f;
+  const HttpResponse response = register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":1e999999})");
+  expect_error(response, 400, "bad_request");
+  EXPECT_NE(error_message(response).find("out of range"), std::string::npos) << response.body;
 }
 
 // --- field types and names ---

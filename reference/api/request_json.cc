@@ -10,19 +10,57 @@ Status unprocessable(std::string message) {
   return Status(ErrorCode::kUnprocessable, std::move(message));
 }
 
+// what() is "[json.exception.parse_error.101] parse error at line 1, column 10: ...".
+std::string without_exception_id(const nlohmann::json::exception& error) {
+  std::string_view detail = error.what();
+  if (const auto end = detail.find("] "); end != std::string_view::npos) detail.remove_prefix(end + 2);
+  return std::string(detail);
+}
+
+// Refuses a body nested deeper than kMaxJsonDepth before it is parsed:
+// nlohmann's dump() and copies recurse once per level, so a body nested
+// 65,000 deep under any field would overflow the stack when an error
+// message quotes it or the state is copied (SPEC §6).
+Status check_nesting(std::string_view body) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return Status(ErrorCode::kBadRequest, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                                  " levels at byte " + std::to_string(i));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_object_body(std::string_view body) {
   if (body.empty()) return nlohmann::json::object();
+  if (Status nesting = check_nesting(body); !nesting.ok()) return nesting;
   nlohmann::json parsed;
   try {
     parsed = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::out_of_range& error) {
+    // A number too large for a double ("1e999999"): the client's mistake.
+    return Status(ErrorCode::kBadRequest, "a number in the JSON body is out of range: " +
+                                              without_exception_id(error));
   } catch (const nlohmann::json::parse_error& error) {
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 10: ...".
-    std::string_view detail = error.what();
-    if (const auto end = detail.find("] "); end != std::string_view::npos) detail.remove_prefix(end + 2);
     return Status(ErrorCode::kBadRequest,
-                  "malformed JSON at byte " + std::to_string(error.byte) + ": " + std::string(detail));
+                  "malformed JSON at byte " + std::to_string(error.byte) + ": " + without_exception_id(error));
   }
   if (!parsed.is_object()) {
     return Status(ErrorCode::kBadRequest,

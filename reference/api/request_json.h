@@ -18,7 +18,11 @@
 
 namespace imagelib::api {
 
-// The body as a JSON object; an empty body is {}.
+// Deeper bodies are refused before they are parsed (SPEC §6).
+inline constexpr int kMaxJsonDepth = 64;
+
+// The body as a JSON object; an empty body is {}. A syntax error, a number
+// out of range or nesting deeper than kMaxJsonDepth is a 400 naming the byte.
 Result<nlohmann::json> parse_object_body(std::string_view body);
 
 // Typed access to the fields of a JSON object. Each getter marks its field
