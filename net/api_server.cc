@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <nlohmann/json.hpp>
 
 namespace imagelib::net {
 namespace {
@@ -43,8 +44,8 @@ HttpResponse transport_error(int status, std::string_view name, std::string_view
   HttpResponse response;
   response.status = status;
   response.headers["content-type"] = "application/json";
-  response.body = std::string(R"({"error_name":")") + std::string(name) + R"(","errors":[")" +
-                  std::string(message) + R"("]})";
+  response.body = nlohmann::json{{"error_name", name}, {"errors", {message}}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 
@@ -126,6 +127,16 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
       return close();
     }
     auto request = parser_->release();
+    // Beast frames only a chunked body. Any other Transfer-Encoding leaves
+    // the body's end unknown, and reading on would take the body for the
+    // next request (request smuggling): answer it and close (SPEC §6).
+    if (const auto coding = request.find(http::field::transfer_encoding);
+        coding != request.end() && !beast::iequals(coding->value(), "chunked")) {
+      return respond(transport_error(501, "not_implemented",
+                                     "Transfer-Encoding " + std::string(coding->value()) +
+                                         " is not supported (only chunked)"),
+                     11, false);
+    }
     const HttpResponse response = server_->host->handle_api(to_core_request(request));
     respond(response, request.version(), request.keep_alive() && !server_->stopped);
   }

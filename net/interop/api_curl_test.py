@@ -6,7 +6,12 @@ IMAGELIB_BIN=build/tools/imagelib python3 api_curl_test.py
 import io
 import json
 import os
+import shutil
+import signal
+import socket
+import ssl
 import subprocess
+import tempfile
 import unittest
 
 from serve_fixture import ReusingFTP_TLS, Serve, tls_context
@@ -118,6 +123,51 @@ class ApiCurlTest(unittest.TestCase):
         # the server still answers after all of that
         status, _ = self.curl("GET", "/1.0/account", token=token)
         self.assertEqual(status, 200)
+
+    def test_hostile_bodies_are_refused_and_do_not_poison_the_journal(self):
+        deep = "[" * 65000 + "1" + "]" * 65000
+        data_dir = tempfile.mkdtemp(prefix="imagelib-hostile-")
+        with Serve(data_dir=data_dir) as server:
+            token = server.token()
+            c = server.clients[0]
+            for path, body, auth in (
+                    ("/1.0/images", '{"arch":"x86_64","source":"x","description":' + deep + "}",
+                     ["-H", f"authorization: Bearer {token}"]),
+                    ("/token", '{"grant_type":' + deep + "}", ["-u", f"{c['id']}:{c['secret']}"]),
+                    ("/1.0/images", '{"arch":"x86_64","source":"x","min_ram":1e999999}',
+                     ["-H", f"authorization: Bearer {token}"])):
+                result = subprocess.run(
+                    ["curl", "-sk", "-w", "\n%{http_code}", "-H", "content-type: application/json", *auth,
+                     "--data-binary", "@-", server.api + path], input=body.encode(), capture_output=True,
+                    timeout=60)
+                text, _, status = result.stdout.decode().rpartition("\n")
+                self.assertEqual(status, "400", text[:300])
+                self.assertEqual(json.loads(text)["error_name" if path != "/token" else "error"],
+                                 "bad_request" if path != "/token" else "invalid_request")
+            server.kill(signal.SIGKILL)
+        # The journal replays what it took without crashing: the server starts and answers.
+        with Serve(data_dir=data_dir) as again:
+            status, _ = again.call("GET", "/1.0/account", token=again.token())
+            self.assertEqual(status, 200)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    def test_transfer_encoding_other_than_chunked_closes_the_connection(self):
+        smuggled = (b"POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+                    b"Content-Type: application/json\r\n\r\n"
+                    b"GET /1.0/images HTTP/1.1\r\nHost: x\r\n\r\n")
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with socket.create_connection(("127.0.0.1", self.server.api_port), timeout=30) as raw:
+            with context.wrap_socket(raw) as tls:
+                tls.sendall(smuggled)
+                answer = b""
+                while chunk := tls.recv(65536):
+                    answer += chunk
+        # One answer, then the connection closed: the body never ran as a request.
+        self.assertEqual(answer.count(b"HTTP/1.1 "), 1, answer)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 501 "), answer)
+        self.assertIn(b"Transfer-Encoding gzip", answer)
 
 
 if __name__ == "__main__":
