@@ -98,14 +98,44 @@ Result<std::unique_ptr<ApiSession>> ApiSession::open(const TargetOptions& option
   return session;
 }
 
-Result<net::ApiReply> ApiSession::call_reply(const std::string& method, const std::string& target,
-                                             const nlohmann::json& body, int expected_status) {
+Result<net::ApiReply> ApiSession::send(const std::string& method, const std::string& target,
+                                       const nlohmann::json& body) {
   auto reply = client_.call(method, target, body);
   if (!reply.ok()) {
     return Status(ErrorCode::kInternal, "cannot reach the API at " + api_ + ": " + reply.status().message());
   }
+  return reply;
+}
+
+Result<net::ApiReply> ApiSession::call_reply(const std::string& method, const std::string& target,
+                                             const nlohmann::json& body, int expected_status) {
+  auto reply = send(method, target, body);
+  if (!reply.ok()) return reply.status();
   if (reply->status != expected_status) return Status(ErrorCode::kBadRequest, api_error_line(*reply));
   return reply;
+}
+
+Result<std::vector<nlohmann::json>> find_all_or_warn(ApiSession& api, const std::string& collection,
+                                                     const std::vector<std::string>& ids,
+                                                     const std::string& not_found) {
+  std::vector<nlohmann::json> found;
+  if (ids.empty()) {
+    auto listed = api.call("GET", collection, nullptr, 200);
+    if (!listed.ok()) return listed.status();
+    if (!listed->is_array()) return Status(ErrorCode::kInternal, "the API's answer to GET " + collection + " is not a list");
+    found.assign(listed->begin(), listed->end());
+  }
+  for (const auto& id : ids) {
+    auto reply = api.send("GET", collection + "/" + id, nullptr);
+    if (!reply.ok()) return reply.status();
+    if (reply->status == 404) {
+      std::cerr << "WARN: " << not_found << " " << id << "\n";
+      continue;
+    }
+    if (reply->status != 200) return Status(ErrorCode::kBadRequest, id + ": " + api_error_line(*reply));
+    found.push_back(reply->body);
+  }
+  return found;
 }
 
 Result<nlohmann::json> ApiSession::call(const std::string& method, const std::string& target,

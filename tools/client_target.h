@@ -56,6 +56,8 @@ class ApiSession {
   // As call(), with the whole reply (headers too).
   Result<net::ApiReply> call_reply(const std::string& method, const std::string& target,
                                    const nlohmann::json& body, int expected_status);
+  // The reply whatever its status; an error only when there is none.
+  Result<net::ApiReply> send(const std::string& method, const std::string& target, const nlohmann::json& body);
 
  private:
   ApiSession(std::string api, std::unique_ptr<boost::asio::ssl::context> tls);
@@ -64,6 +66,13 @@ class ApiSession {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   net::ApiClient client_;
 };
+
+// brightbox-cli's find_all_or_warn: every resource of `collection`
+// ("/1.0/servers") without ids; otherwise each one named, where one that does
+// not exist prints "WARN: <not_found> <id>" and is left out.
+Result<std::vector<nlohmann::json>> find_all_or_warn(ApiSession& api, const std::string& collection,
+                                                     const std::vector<std::string>& ids,
+                                                     const std::string& not_found);
 
 // The one line brightbox-cli prints for an API error reply: the "errors"
 // joined by spaces, or OAuth's "error" and its description.

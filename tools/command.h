@@ -25,6 +25,7 @@ void add_fuzz_command(CLI::App& app, int& exit_code);
 void add_accounts_command(CLI::App& app, int& exit_code);
 void add_images_command(CLI::App& app, int& exit_code);
 void add_servers_command(CLI::App& app, int& exit_code);
+void add_types_command(CLI::App& app, int& exit_code);
 void add_ftp_command(CLI::App& app, int& exit_code);
 void add_completion_command(CLI::App& app, int& exit_code);
 

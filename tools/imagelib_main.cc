@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   imagelib::cli::add_accounts_command(app, exit_code);
   imagelib::cli::add_images_command(app, exit_code);
   imagelib::cli::add_servers_command(app, exit_code);
+  imagelib::cli::add_types_command(app, exit_code);
   imagelib::cli::add_ftp_command(app, exit_code);
   imagelib::cli::add_completion_command(app, exit_code);  // last: it walks the others
 

@@ -1,7 +1,8 @@
-// imagelib servers create|snapshot: build a server from an image and
-// snapshot one, as brightbox-cli's `servers` commands do (their info lines,
-// printed once the action succeeded), with a server table (or --output json). A snapshot also shows the
-// new image, found from the reply's Link header.
+// imagelib servers list|show|create|destroy|snapshot: servers as
+// brightbox-cli's `servers` commands drive them (their tables, and their info
+// lines printed once the action succeeded), or the API's JSON with --output
+// json. A snapshot also shows the new image, found from the reply's Link
+// header.
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -9,23 +10,69 @@
 #include "tools/client_target.h"
 #include "tools/command.h"
 #include "tools/image_table.h"
+#include "tools/server_table.h"
 
 namespace imagelib::cli {
 namespace {
 
 using nlohmann::json;
 
-std::string nested_id(const json& server, const char* field) {
-  const json nested = server.value(field, json());
-  return nested.is_object() ? json_text(nested.value("id", json())) : json_text(nested);
+void print_servers(const TargetOptions& target, const std::vector<json>& servers, const json& raw) {
+  std::cout << (target.output == "json" ? raw.dump(2) + "\n" : render_server_table(servers));
 }
 
-std::string render_server_table(const json& server) {
-  return render_table({{"id", "status", "type", "created_on", "image_id", "name"},
-                       {json_text(server.value("id", json())), json_text(server.value("status", json())),
-                        nested_id(server, "server_type"),
-                        json_text(server.value("created_at", json())).substr(0, 10),
-                        nested_id(server, "image"), json_text(server.value("name", json()))}});
+struct IdsArgs {
+  TargetOptions target;
+  std::vector<std::string> ids;
+};
+
+Status check_server_ids(const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    if (Status valid = check_id(id, "srv", "a server"); !valid.ok()) return valid;
+  }
+  return {};
+}
+
+Status run_list(const IdsArgs& args) {
+  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  auto api = ApiSession::open(args.target);
+  if (!api.ok()) return api.status();
+  auto servers = find_all_or_warn(**api, "/1.0/servers", args.ids, "Could not find anything with ID");
+  if (!servers.ok()) return servers.status();
+  print_servers(args.target, *servers, json(*servers));
+  return {};
+}
+
+Status run_show(const IdsArgs& args) {
+  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  auto api = ApiSession::open(args.target);
+  if (!api.ok()) return api.status();
+  std::vector<json> servers;
+  for (const auto& id : args.ids) {
+    auto server = (*api)->call("GET", "/1.0/servers/" + id, nullptr, 200);
+    if (!server.ok()) return Status(server.status().code(), id + ": " + server.status().message());
+    servers.push_back(*server);
+  }
+  if (args.target.output == "json") {
+    std::cout << (servers.size() == 1 ? servers.front() : json(servers)).dump(2) << "\n";
+    return {};
+  }
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    std::cout << (i > 0 ? "\n" : "") << render_server_fields(servers[i]);
+  }
+  return {};
+}
+
+Status run_destroy(const IdsArgs& args) {
+  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  auto api = ApiSession::open(args.target);
+  if (!api.ok()) return api.status();
+  for (const auto& id : args.ids) {
+    auto done = (*api)->call("DELETE", "/1.0/servers/" + id, nullptr, 202);
+    if (!done.ok()) return Status(done.status().code(), id + ": " + done.status().message());
+    say(args.target, "Destroying server " + id);
+  }
+  return {};
 }
 
 struct CreateArgs {
@@ -48,7 +95,7 @@ Status run_create(const CreateArgs& args) {
   if (!server.ok()) return server.status();
   say(args.target, "Created a " + (args.type.empty() ? std::string("server") : args.type + " server") +
                        " with image " + json_text(image->value("name", json())) + " (" + args.image + ")");
-  std::cout << (args.target.output == "json" ? server->dump(2) + "\n" : render_server_table(*server));
+  print_servers(args.target, {*server}, *server);
   return {};
 }
 
@@ -79,8 +126,26 @@ Status run_snapshot(const SnapshotArgs& args) {
 }  // namespace
 
 void add_servers_command(CLI::App& app, int& exit_code) {
-  CLI::App* servers = app.add_subcommand("servers", "Build servers from images and snapshot them");
+  CLI::App* servers = app.add_subcommand("servers", "List, build, destroy and snapshot servers");
   servers->require_subcommand(1);
+
+  auto list = std::make_shared<IdsArgs>();
+  CLI::App* list_command = servers->add_subcommand("list", "List servers (all, or those named)");
+  add_target_options(*list_command, list->target, TargetUse::kApi);
+  list_command->add_option("ids", list->ids, "Server ids (srv-xxxxx)");
+  list_command->callback([list, &exit_code] { exit_code = exit_status(run_list(*list)); });
+
+  auto show = std::make_shared<IdsArgs>();
+  CLI::App* show_command = servers->add_subcommand("show", "Show detailed server info");
+  add_target_options(*show_command, show->target, TargetUse::kApi);
+  show_command->add_option("ids", show->ids, "Server ids (srv-xxxxx)")->required();
+  show_command->callback([show, &exit_code] { exit_code = exit_status(run_show(*show)); });
+
+  auto destroy = std::make_shared<IdsArgs>();
+  CLI::App* destroy_command = servers->add_subcommand("destroy", "Destroy servers");
+  add_target_options(*destroy_command, destroy->target, TargetUse::kApi);
+  destroy_command->add_option("ids", destroy->ids, "Server ids (srv-xxxxx)")->required();
+  destroy_command->callback([destroy, &exit_code] { exit_code = exit_status(run_destroy(*destroy)); });
 
   auto create = std::make_shared<CreateArgs>();
   CLI::App* create_command = servers->add_subcommand("create", "Create a server from an image");
