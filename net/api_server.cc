@@ -1,9 +1,11 @@
 #include "net/api_server.h"
 
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <list>
 #include <nlohmann/json.hpp>
 
 namespace imagelib::net {
@@ -51,10 +53,17 @@ HttpResponse transport_error(int status, std::string_view name, std::string_view
 
 }  // namespace
 
+// A connection that is waiting for a request (its TLS handshake, or the
+// request's bytes): the kind the listener may close to make room.
+struct WaitingConnection {
+  virtual ~WaitingConnection() = default;
+  virtual void evict() = 0;
+};
+
 struct ApiListener : std::enable_shared_from_this<ApiListener> {
   ApiListener(asio::io_context& io_context, asio::ssl::context* tls_context,
               const tcp::endpoint& endpoint, ApiServerLimits server_limits)
-      : tls(tls_context), acceptor(io_context), limits(server_limits) {
+      : tls(tls_context), acceptor(io_context), retry_timer(io_context), limits(server_limits) {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -62,12 +71,22 @@ struct ApiListener : std::enable_shared_from_this<ApiListener> {
   }
 
   void accept();
+  void serve(tcp::socket socket);
+  // Closes the connection that has waited longest, if any; true if one was.
+  bool evict_oldest_waiting();
+
+  using WaitingList = std::list<std::weak_ptr<WaitingConnection>>;
 
   LibraryHost* host = nullptr;
   asio::ssl::context* tls;
   tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;  // after an accept error, so that it cannot spin
   ApiServerLimits limits;
   std::size_t connections = 0;
+  // Oldest first. When the table is full, a new connection closes the oldest
+  // waiting one (nginx reuses idle keep-alive connections the same way), so
+  // silent or slow sockets cannot lock honest clients out (SPEC §6).
+  WaitingList waiting;
   bool stopped = false;
 };
 
@@ -75,19 +94,24 @@ namespace {
 
 // One connection; Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 template <typename Stream>
-class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>> {
+class ApiConnection : public WaitingConnection,
+                      public std::enable_shared_from_this<ApiConnection<Stream>> {
  public:
   ApiConnection(std::shared_ptr<ApiListener> server, Stream stream)
       : server_(std::move(server)), stream_(std::move(stream)) {
     ++server_->connections;
   }
-  ~ApiConnection() { --server_->connections; }
+  ~ApiConnection() override {
+    stop_waiting();
+    --server_->connections;
+  }
 
   void start() {
+    start_waiting();
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       read_request();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(server_->limits.read_timeout);
+      beast::get_lowest_layer(stream_).expires_after(server_->limits.header_timeout);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code error) {
                                 if (!error) self->read_request();
@@ -95,11 +119,36 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
     }
   }
 
+  void evict() override {
+    stop_waiting();
+    error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);  // pending reads end; so does the connection
+  }
+
  private:
+  void start_waiting() {
+    waiting_ = server_->waiting.insert(server_->waiting.end(), this->weak_from_this());
+  }
+  void stop_waiting() {
+    if (waiting_) server_->waiting.erase(*waiting_);
+    waiting_.reset();
+  }
+
+  // The headers within header_timeout (slowloris), then the body within read_timeout.
   void read_request() {
+    if (!waiting_) start_waiting();
     parser_.emplace();
     parser_->header_limit(server_->limits.max_header_bytes);
     parser_->body_limit(server_->limits.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](error_code error, std::size_t) {
+                              if (error) return self->on_read(error);
+                              self->read_body();
+                            });
+  }
+
+  void read_body() {
     beast::get_lowest_layer(stream_).expires_after(server_->limits.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](error_code error, std::size_t) {
@@ -108,6 +157,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
   }
 
   void on_read(error_code error) {
+    stop_waiting();
     if (error == http::error::body_limit) {
       return respond(transport_error(413, "payload_too_large", "the request body is too large"), 11,
                      false);
@@ -168,6 +218,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
 
   std::shared_ptr<ApiListener> server_;
   Stream stream_;
+  std::optional<ApiListener::WaitingList::iterator> waiting_;  // where it is in server_->waiting
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
@@ -175,21 +226,43 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection<Stream>>
 
 }  // namespace
 
+bool ApiListener::evict_oldest_waiting() {
+  // Every entry is alive: a connection leaves the list in its destructor.
+  const std::shared_ptr<WaitingConnection> oldest = waiting.empty() ? nullptr : waiting.front().lock();
+  if (!oldest) return false;
+  oldest->evict();
+  return true;
+}
+
+void ApiListener::serve(tcp::socket socket) {
+  if (tls != nullptr) {
+    std::make_shared<ApiConnection<beast::ssl_stream<beast::tcp_stream>>>(
+        shared_from_this(), beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls))
+        ->start();
+  } else {
+    std::make_shared<ApiConnection<beast::tcp_stream>>(shared_from_this(), beast::tcp_stream(std::move(socket)))
+        ->start();
+  }
+}
+
 void ApiListener::accept() {
   acceptor.async_accept([self = shared_from_this()](error_code error, tcp::socket socket) {
     if (self->stopped) return;
-    if (!error) {
-      if (self->connections >= self->limits.max_connections) {
-        error_code ignored;
-        socket.close(ignored);  // over the limit: refuse at once, serve the others
-      } else if (self->tls != nullptr) {
-        std::make_shared<ApiConnection<beast::ssl_stream<beast::tcp_stream>>>(
-            self, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *self->tls))
-            ->start();
-      } else {
-        std::make_shared<ApiConnection<beast::tcp_stream>>(self, beast::tcp_stream(std::move(socket)))
-            ->start();
-      }
+    if (error) {
+      // Out of descriptors (EMFILE) or another accept error: free one if a
+      // connection is only waiting, and try again shortly instead of spinning.
+      self->evict_oldest_waiting();
+      self->retry_timer.expires_after(std::chrono::milliseconds(50));
+      self->retry_timer.async_wait([self](error_code) {
+        if (!self->stopped) self->accept();
+      });
+      return;
+    }
+    if (self->connections < self->limits.max_connections || self->evict_oldest_waiting()) {
+      self->serve(std::move(socket));
+    } else {
+      error_code ignored;
+      socket.close(ignored);  // every connection is busy with a request: refuse this one
     }
     self->accept();
   });
@@ -212,6 +285,7 @@ void ApiServer::stop() {
   state_->stopped = true;
   error_code ignored;
   state_->acceptor.close(ignored);
+  state_->retry_timer.cancel();
 }
 
 }  // namespace imagelib::net

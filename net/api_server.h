@@ -19,9 +19,12 @@ namespace imagelib::net {
 struct ApiListener;
 
 struct ApiServerLimits {
-  std::chrono::seconds read_timeout{30};  // for a whole request, headers and body
+  std::chrono::seconds header_timeout{10};  // for the TLS handshake, and then for each request's headers
+  std::chrono::seconds read_timeout{30};    // for a request's body once its headers are in
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint64_t max_body_bytes = 1024 * 1024;
+  // Connections at once; beyond it a new one closes the longest-waiting idle
+  // one, or is refused when every connection is busy with a request.
   std::size_t max_connections = 256;
 };
 

@@ -6,6 +6,7 @@ IMAGELIB_BIN=build/tools/imagelib python3 api_curl_test.py
 import io
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -168,6 +169,26 @@ class ApiCurlTest(unittest.TestCase):
         self.assertEqual(answer.count(b"HTTP/1.1 "), 1, answer)
         self.assertTrue(answer.startswith(b"HTTP/1.1 501 "), answer)
         self.assertIn(b"Transfer-Encoding gzip", answer)
+
+    def test_idle_and_slow_sockets_do_not_lock_clients_out(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+        silent = [socket.create_connection(("127.0.0.1", self.server.api_port), timeout=30)
+                  for _ in range(1000)]
+        slow = [socket.create_connection(("127.0.0.1", self.server.api_port), timeout=30)
+                for _ in range(100)]
+        try:
+            for s in slow:
+                s.sendall(b"\x16")  # the first byte of a TLS handshake, and nothing more
+            # More sockets than the server's 256 connections wait in silence: an honest
+            # client is still answered, again and again.
+            token = self.token()
+            for _ in range(3):
+                status, body = self.curl("GET", "/1.0/account", token=token)
+                self.assertEqual(status, 200, body)
+        finally:
+            for s in silent + slow:
+                s.close()
 
 
 if __name__ == "__main__":
