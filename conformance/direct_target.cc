@@ -19,7 +19,7 @@ DirectTarget::DirectTarget(std::uint64_t seed, Mutation mutation)
       now_(Timestamp::from_unix_seconds(kStartSeconds)) {
   for (const std::string role : {"main", "alt"}) {
     Actor actor;
-    actor.account = library_.create_account(role).value().id;
+    actor.account = library_.create_account(role, std::nullopt, now_).value().id;
     const ApiClient client = library_.create_api_client(actor.account).value();
     actor.client = client.id;
     actor.secret = client.secret;

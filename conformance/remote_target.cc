@@ -399,6 +399,8 @@ void RemoteTarget::advance(Duration duration) { std::this_thread::sleep_for(dura
 std::vector<std::string> RemoteTarget::clean_up(bool every_account_files) {
   std::vector<std::string> problems;
   for (auto& [role, actor] : actors_) {
+    const Status servers = destroy_prefixed_servers(actor);
+    if (!servers.ok()) problems.push_back(servers.message());
     auto listed = call_as(actor, "GET", "/1.0/images");
     const auto images = listed.ok() ? json_of(listed->body) : nlohmann::json();
     if (!listed.ok() || listed->status != 200 || !images.is_array()) {
@@ -419,6 +421,26 @@ std::vector<std::string> RemoteTarget::clean_up(bool every_account_files) {
     }
   }
   return problems;
+}
+
+Status RemoteTarget::destroy_prefixed_servers(Actor& actor) {
+  auto listed = call_as(actor, "GET", "/1.0/servers");
+  const auto servers = listed.ok() ? json_of(listed->body) : nlohmann::json();
+  if (!listed.ok() || listed->status != 200 || !servers.is_array()) {
+    return Status(ErrorCode::kInternal, "cannot list the servers of " + actor.account_id + ": " +
+                                            (listed.ok() ? describe(*listed) : listed.status().message()));
+  }
+  for (const auto& server : servers) {
+    if (!server.is_object() || !prefix_.marks(server.value("name", ""))) continue;
+    const std::string id = server.value("id", "");
+    auto destroyed = call_as(actor, "DELETE", "/1.0/servers/" + id);
+    if (!destroyed.ok() || (destroyed->status != 202 && destroyed->status != 404)) {
+      return Status(ErrorCode::kInternal, "cannot destroy server " + id + ": " +
+                                              (destroyed.ok() ? describe(*destroyed)
+                                                              : destroyed.status().message()));
+    }
+  }
+  return {};
 }
 
 Status RemoteTarget::destroy_image(Actor& actor, nlohmann::json image) {

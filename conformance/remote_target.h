@@ -60,7 +60,8 @@ class RemoteTarget final : public Target {
   void advance(Duration duration) override;
   Duration poll_interval() const override { return config_.timeouts.poll_interval; }
 
-  // Destroys the accounts' prefixed images and the images this target made
+  // Destroys the accounts' prefixed servers (before their snapshots), their
+  // prefixed images and the images this target made
   // (waiting for their jobs, unlocking locked ones), and deletes the
   // prefixed files in incoming/ of every account (`every_account_files`) or
   // of those this target uploaded with. Returns what it could not remove.
@@ -101,6 +102,8 @@ class RemoteTarget final : public Target {
 
   // `image` as a listing shows it.
   Status destroy_image(Actor& actor, nlohmann::json image);
+  // DELETE of each of the actor's servers whose name has the prefix.
+  Status destroy_prefixed_servers(Actor& actor);
   Status delete_incoming_files(Actor& actor);
 
   RemoteConfig config_;

@@ -6,6 +6,7 @@
 #include "conformance/content.h"
 #include "conformance/expectation.h"
 #include "conformance/fault_injection.h"
+#include "conformance/fog_formats.h"
 #include "reference/base/sha256.h"
 
 namespace imagelib::conformance {
@@ -102,26 +103,47 @@ class Normaliser {
   }
 
  private:
+  // Besides times, urls and secrets: what a deployment chooses for itself
+  // (its domain, its accounts' limits, addresses and verification) and what
+  // its accounts use besides the run's own records.
   inline static const std::set<std::string> kVolatile = {
       "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
-      "link", "errors", "error_description", "text"};
+      "link", "errors", "error_description", "text", "fqdn", "email_address", "ram_limit",
+      "ram_used", "cloud_ips_limit", "cloud_ips_used", "load_balancers_limit",
+      "load_balancers_used", "address_1", "address_2", "city", "county", "postcode",
+      "country_code", "country_name", "vat_registration_number", "telephone_number",
+      "telephone_verified", "verified_telephone", "verified_at", "verified_ip",
+      "valid_credit_card"};
   inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
-  inline static const std::regex kIdInText{"\\b(acc|img|srv|cli)-[0-9a-z]{5,}\\b"};
+  inline static const std::regex kIdInText{"\\b(acc|img|srv|cli|usr|typ)-[0-9a-z]{5,}\\b"};
   inline static const std::regex kTime{"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"};
   inline static const std::regex kShortTime{
       "\\b[0-9]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{2}:[0-9]{2}\\b"};
   std::map<std::string, std::size_t> ids_;
 };
 
+// An object without its array fields, at any depth.
+nlohmann::json without_arrays(const nlohmann::json& object) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, child] : object.items()) {
+    if (child.is_object()) out[key] = without_arrays(child);
+    else if (!child.is_array()) out[key] = child;
+  }
+  return out;
+}
+
 // The parts of a response that any correct service answers alike: the
-// status or reply code, and an object body (lists may hold other accounts'
-// public images on a real deployment, so arrays are left out).
+// status or reply code, and an object body without its arrays (lists may
+// hold other accounts' public images on a real deployment, and an account's
+// clients, servers and images what else the deployment's accounts hold).
 nlohmann::json comparable(const nlohmann::json& response) {
   nlohmann::json view = nlohmann::json::object();
   for (const char* key : {"status", "reply"}) {
     if (response.contains(key)) view[key] = response[key];
   }
-  if (response.contains("body") && response["body"].is_object()) view["body"] = response["body"];
+  if (response.contains("body") && response["body"].is_object()) {
+    view["body"] = without_arrays(response["body"]);
+  }
   return view;
 }
 
@@ -187,6 +209,9 @@ class ScenarioRun {
   Result<nlohmann::json> perform_wait(const nlohmann::json& spec, const std::string& role, Target& target);
   Result<nlohmann::json> perform_fault(const nlohmann::json& spec, const std::string& role);
   static std::string summary_of(const nlohmann::json& step, const std::string& role);
+  // Notes where an answer of the target lacks fog-brightbox's format
+  // (fog_formats.h): every API answer of every scenario is checked.
+  void check_format(const ApiCall& call, const ApiReply& reply, const Target& target);
 
   const Scenario& scenario_;
   Target& target_;
@@ -195,7 +220,15 @@ class ScenarioRun {
   Aliases model_aliases_;
   Normaliser normalise_target_;
   Normaliser normalise_model_;
+  std::vector<std::string> format_failures_;  // of the step being played
 };
+
+void ScenarioRun::check_format(const ApiCall& call, const ApiReply& reply, const Target& target) {
+  if (&target != &target_) return;
+  for (auto& violation : fog_format_violations(call.method, call.path, reply.status, reply.body)) {
+    format_failures_.push_back("answer outside fog-brightbox's format: " + violation);
+  }
+}
 
 std::string ScenarioRun::summary_of(const nlohmann::json& step, const std::string& role) {
   if (step.contains("api")) {
@@ -243,6 +276,7 @@ Result<nlohmann::json> ScenarioRun::perform_api(const nlohmann::json& spec, cons
                                         : ApiAuth::kToken;
   auto reply = target.api(role, call);
   if (!reply.ok()) return no_answer("status", reply.status());
+  check_format(call, *reply, target);
   return api_response_json(*reply);
 }
 
@@ -297,6 +331,7 @@ Result<nlohmann::json> ScenarioRun::perform_wait(const nlohmann::json& spec, con
   while (true) {
     auto reply = target.api(role, call);
     if (!reply.ok()) return reply.status();
+    check_format(call, *reply, target);
     nlohmann::json response = api_response_json(*reply);
     const auto status = value_at(response, "body.status");
     if (status.is_string() && wanted.count(status.get<std::string>()) != 0) return response;
@@ -378,6 +413,8 @@ ScenarioResult ScenarioRun::run() {
     step_result.summary = summary_of(step, account_role_of(scenario_, step));
     const bool is_fault = step.contains("fault");
     auto response = perform(step, target_, aliases_);
+    step_result.failures = std::move(format_failures_);
+    format_failures_.clear();
     if (!response.ok()) {
       step_result.failures.push_back(response.status().message());
     } else {

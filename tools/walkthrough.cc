@@ -75,7 +75,8 @@ int Walkthrough::run() {
 
   step("brightbox accounts reset_ftp_password " + me);
   const Account account = library_.reset_ftp_password(me, me).value();
-  const auto json = account_json(account, library_.options().ftp_host, true);
+  const auto json = account_json(library_.view_account(account),
+                                 {kApiBase, library_.options().ftp_host, ""}, true);
   out_ << "Resetting ftp password for " << me << "\n"
        << render_fields({{"id", me},
                          {"name", account.name},

@@ -56,5 +56,50 @@ TEST(AccountsApi, SecondResetMakesTheFirstPasswordFail) {
   EXPECT_TRUE(f.library.check_ftp_login(f.main, second).ok());
 }
 
+TEST(AccountsApi, ListHoldsTheCallersAccountOnly) {
+  ApiFixture f;
+  const auto listed = body_of(f.call(f.main, "GET", "/1.0/accounts"));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], body_of(f.call(f.main, "GET", "/1.0/account")));
+}
+
+TEST(AccountsApi, ResetOfTheOwnAccountAnswersAsTheResetById) {
+  ApiFixture f;
+  const HttpResponse response = f.call(f.main, "POST", "/1.0/account/reset_ftp_password");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto account = body_of(response);
+  EXPECT_EQ(account["id"], f.main);
+  ASSERT_TRUE(account["library_ftp_password"].is_string());
+  EXPECT_TRUE(f.library.check_ftp_login(f.main, account["library_ftp_password"].get<std::string>()).ok());
+  auto by_id = body_of(f.call(f.main, "POST", "/1.0/accounts/" + f.main + "/reset_ftp_password"));
+  EXPECT_NE(by_id["library_ftp_password"], account["library_ftp_password"]);
+  by_id.erase("library_ftp_password");
+  auto own = account;
+  own.erase("library_ftp_password");
+  EXPECT_EQ(by_id, own);
+}
+
+TEST(AccountsApi, AccountJsonShowsItsClientsServersImagesAndRam) {
+  ApiFixture f;
+  const Image image = f.add_image(f.main, "disk.img", sample_disk());
+  ASSERT_EQ(f.call_json(f.main, "POST", "/1.0/servers", {{"image", image.id}, {"server_type", "2gb.ssd"}})
+                .status,
+            202);
+  const auto account = body_of(f.call(f.main, "GET", "/1.0/account"));
+  EXPECT_EQ(account["url"], "https://api.library.localhost/1.0/accounts/" + f.main);
+  EXPECT_EQ(account["status"], "active");
+  EXPECT_EQ(account["ram_used"], 2048);
+  EXPECT_EQ(account["ram_limit"], f.library.options().ram_limit_mb);
+  ASSERT_EQ(account["clients"].size(), 1u);
+  EXPECT_EQ(account["clients"][0]["id"], f.clients.at(f.main).id);
+  EXPECT_FALSE(account["clients"][0].contains("secret"));
+  ASSERT_EQ(account["servers"].size(), 1u);
+  EXPECT_EQ(account["servers"][0]["username"], nullptr);
+  ASSERT_EQ(account["images"].size(), 1u);
+  EXPECT_EQ(account["images"][0]["id"], image.id);
+  EXPECT_EQ(account["owner"]["id"], "usr-" + f.main.substr(4));
+  EXPECT_EQ(account["users"], nlohmann::json::array({account["owner"]}));
+}
+
 }  // namespace
 }  // namespace imagelib::testing

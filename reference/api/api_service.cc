@@ -41,9 +41,14 @@ HttpResponse call_endpoint(api::Endpoint endpoint, const api::Call& call) {
     case Endpoint::kCreateServer: return api::create_server(call);
     case Endpoint::kShowServer: return api::show_server(call);
     case Endpoint::kSnapshotServer: return api::snapshot_server(call);
+    case Endpoint::kDestroyServer: return api::destroy_server(call);
+    case Endpoint::kListServerTypes: return api::list_server_types(call);
+    case Endpoint::kShowServerType: return api::show_server_type(call);
     case Endpoint::kShowOwnAccount: return api::show_own_account(call);
+    case Endpoint::kResetOwnFtpPassword: return api::reset_ftp_password(call, /*own_account=*/true);
+    case Endpoint::kListAccounts: return api::list_accounts(call);
     case Endpoint::kShowAccount: return api::show_account(call);
-    case Endpoint::kResetFtpPassword: return api::reset_ftp_password(call);
+    case Endpoint::kResetFtpPassword: return api::reset_ftp_password(call, /*own_account=*/false);
     case Endpoint::kToken: break;  // answered before authentication, in dispatch()
   }
   return api::error_response(Status(ErrorCode::kInternal, "endpoint without a handler"));

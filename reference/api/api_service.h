@@ -15,11 +15,20 @@
 //   GET    /1.0/servers                         → 200
 //   POST   /1.0/servers                         → 202
 //   GET    /1.0/servers/{id}                    → 200
-//   POST   /1.0/servers/{id}/snapshot           → 202, the server, and
+//   DELETE /1.0/servers/{id}                    destroy (owner) → 202, the server "deleted"
+//   POST   /1.0/servers/{id}/snapshot           → 202, the server (its `snapshots` name the new
+//                                                 image), and
 //                                                 `link: <{api_base}/1.0/images/img-x>; rel=snapshot`
+//   GET    /1.0/server_types                    → 200
+//   GET    /1.0/server_types/{id}               by id or handle → 200
 //   GET    /1.0/account                         the caller's account → 200
+//   POST   /1.0/account/reset_ftp_password      the caller's account, as below → 200
+//   GET    /1.0/accounts                        the accounts the caller acts for: its own → 200
 //   GET    /1.0/accounts/{id}                   → 200
 //   POST   /1.0/accounts/{id}/reset_ftp_password → 200, the account with its new password
+//
+// Bodies are fog-brightbox's formats (reference/library/json.h): "Full" on
+// show, create, update and destroy, "Collected" items in lists.
 //
 // Authentication: POST /token takes `Authorization: Basic base64(id:secret)`
 // of an ApiClient and the body {"grant_type":"client_credentials"}; errors
@@ -79,6 +88,9 @@ struct HttpResponse {
 struct ApiOptions {
   // The API's root URL: the prefix of every "url" field and of the Link header.
   std::string api_base = "https://api.library.localhost";
+  // The domain of servers' fqdn ("srv-xxxxx.gb1.library.localhost") and of
+  // the stand-in users' email addresses.
+  std::string server_domain = "gb1.library.localhost";
   Duration token_lifetime = std::chrono::hours(2);
   std::size_t max_body_bytes = std::size_t{1} << 20;
 };

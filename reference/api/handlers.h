@@ -2,7 +2,7 @@
 // Library operations and a response. Routing, authentication and body
 // parsing have been done by ApiService (api_service.cc). Used by ApiService
 // only. Grouped by resource: image_handlers.cc, server_handlers.cc,
-// account_handlers.cc; POST /token is token_handler.cc.
+// server_type_handlers.cc, account_handlers.cc; POST /token is token_handler.cc.
 #pragma once
 
 #include <string>
@@ -13,6 +13,7 @@
 #include "reference/api/responses.h"
 #include "reference/api/token_store.h"
 #include "reference/base/timestamp.h"
+#include "reference/library/json.h"
 #include "reference/library/library.h"
 
 namespace imagelib::api {
@@ -26,6 +27,9 @@ struct Call {
   const nlohmann::json& body;  // a JSON object; {} for GET and DELETE
   Timestamp at;
 };
+
+// What the JSON of servers and accounts needs from the deployment.
+ApiJsonContext json_context(const Call& call);
 
 // The error response for a failed `result`, else `status` with to_json(value).
 template <typename T, typename ToJson>
@@ -45,10 +49,17 @@ HttpResponse list_servers(const Call& call);
 HttpResponse create_server(const Call& call);
 HttpResponse show_server(const Call& call);
 HttpResponse snapshot_server(const Call& call);
+HttpResponse destroy_server(const Call& call);
+
+HttpResponse list_server_types(const Call& call);
+HttpResponse show_server_type(const Call& call);
 
 HttpResponse show_own_account(const Call& call);
 HttpResponse show_account(const Call& call);
-HttpResponse reset_ftp_password(const Call& call);
+HttpResponse list_accounts(const Call& call);
+// POST /1.0/accounts/{id}/reset_ftp_password, and with `own_account`
+// POST /1.0/account/reset_ftp_password (the caller's account).
+HttpResponse reset_ftp_password(const Call& call, bool own_account);
 
 // POST /token: client credentials in, a bearer token out (OAuth error shape).
 HttpResponse issue_token(Library& library, TokenStore& tokens, const HttpRequest& request,

@@ -212,5 +212,23 @@ TEST(ImagesApi, LockTakesNoFields) {
   EXPECT_NE(error_message(response).find("locked"), std::string::npos);
 }
 
+TEST(ImagesApi, AnOfficialImagesOwnerIsTheSystemAccountIdInListShowAndServers) {
+  ApiFixture f;
+  const Image official = *f.library.add_official_image({.name = "Ubuntu", .content = sample_disk()}, f.now);
+  const auto is_system = [](const nlohmann::json& owner) {
+    return owner.is_string() && owner == kSystemAccount &&
+           is_valid_id(owner.get<std::string>(), kAccountPrefix);
+  };
+  EXPECT_TRUE(is_system(body_of(f.call(f.main, "GET", "/1.0/images/" + official.id))["owner"]));
+  std::size_t listed = 0;
+  for (const auto& image : body_of(f.call(f.main, "GET", "/1.0/images"))) {
+    if (image["id"] == official.id) listed += is_system(image["owner"]) ? 1u : 100u;
+  }
+  EXPECT_EQ(listed, 1u);
+  const auto server =
+      body_of(f.call_json(f.main, "POST", "/1.0/servers", {{"image", official.id}}));
+  EXPECT_TRUE(is_system(server["image"]["owner"]));
+}
+
 }  // namespace
 }  // namespace imagelib::testing

@@ -12,7 +12,7 @@ struct RouteRow {
   Endpoint endpoint;
 };
 
-constexpr std::array<RouteRow, 15> kRoutes{{
+constexpr std::array<RouteRow, 20> kRoutes{{
     {"POST", "/token", Endpoint::kToken},
     {"GET", "/1.0/images", Endpoint::kListImages},
     {"POST", "/1.0/images", Endpoint::kCreateImage},
@@ -24,8 +24,13 @@ constexpr std::array<RouteRow, 15> kRoutes{{
     {"GET", "/1.0/servers", Endpoint::kListServers},
     {"POST", "/1.0/servers", Endpoint::kCreateServer},
     {"GET", "/1.0/servers/{id}", Endpoint::kShowServer},
+    {"DELETE", "/1.0/servers/{id}", Endpoint::kDestroyServer},
     {"POST", "/1.0/servers/{id}/snapshot", Endpoint::kSnapshotServer},
+    {"GET", "/1.0/server_types", Endpoint::kListServerTypes},
+    {"GET", "/1.0/server_types/{id}", Endpoint::kShowServerType},
     {"GET", "/1.0/account", Endpoint::kShowOwnAccount},
+    {"POST", "/1.0/account/reset_ftp_password", Endpoint::kResetOwnFtpPassword},
+    {"GET", "/1.0/accounts", Endpoint::kListAccounts},
     {"GET", "/1.0/accounts/{id}", Endpoint::kShowAccount},
     {"POST", "/1.0/accounts/{id}/reset_ftp_password", Endpoint::kResetFtpPassword},
 }};

@@ -27,7 +27,12 @@ enum class Endpoint {
   kCreateServer,
   kShowServer,
   kSnapshotServer,
+  kDestroyServer,
+  kListServerTypes,
+  kShowServerType,
   kShowOwnAccount,
+  kResetOwnFtpPassword,
+  kListAccounts,
   kShowAccount,
   kResetFtpPassword,
 };

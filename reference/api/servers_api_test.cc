@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "reference/api/api_testing.h"
+#include "reference/library/server_types.h"
 
 namespace imagelib::testing {
 namespace {
@@ -120,6 +121,80 @@ TEST(ServersApi, RegisterWithServerMakesASnapshotImage) {
   ASSERT_EQ(response.status, 201) << response.body;
   EXPECT_EQ(body_of(response)["source_type"], "snapshot");
   EXPECT_EQ(body_of(response)["name"], "Backup");
+}
+
+TEST(ServersApi, ServerJsonNestsItsImageAccountAndServerTypeInFull) {
+  ApiFixture f;
+  const std::string image = available_image(f, f.main);
+  const std::string id = created_server(f, f.main, image);
+  const auto server = body_of(f.call(f.main, "GET", "/1.0/servers/" + id));
+  EXPECT_EQ(server["hostname"], id);
+  EXPECT_EQ(server["fqdn"], id + ".gb1.library.localhost");
+  EXPECT_EQ(server["status"], "active");
+  EXPECT_EQ(server["started_at"], server["created_at"]);
+  EXPECT_TRUE(server["deleted_at"].is_null());
+  EXPECT_TRUE(server["image"]["name"].get<std::string>().starts_with("disk.img "));
+  EXPECT_EQ(server["image"]["owner"], f.main);
+  EXPECT_EQ(server["image"]["status"], "available");
+  EXPECT_EQ(server["account"]["id"], f.main);
+  EXPECT_EQ(server["account"]["status"], "active");
+  EXPECT_EQ(server["server_type"]["handle"], "1gb.ssd");
+  EXPECT_EQ(server["server_type"]["ram"], 1024);
+  EXPECT_EQ(server["snapshots"], nlohmann::json::array());
+  EXPECT_TRUE(server["zone"].is_null());
+}
+
+TEST(ServersApi, TheSnapshotAnswerNamesTheNewImageInSnapshots) {
+  ApiFixture f;
+  const std::string id = created_server(f, f.main, available_image(f, f.main));
+  const HttpResponse response = f.call(f.main, "POST", "/1.0/servers/" + id + "/snapshot");
+  ASSERT_EQ(response.status, 202) << response.body;
+  const auto snapshots = body_of(response)["snapshots"];
+  ASSERT_EQ(snapshots.size(), 1u);
+  const std::string link = response.headers.at("link");
+  EXPECT_NE(link.find("/1.0/images/" + snapshots[0]["id"].get<std::string>() + ">"), std::string::npos);
+  EXPECT_EQ(snapshots[0]["status"], "creating");
+}
+
+TEST(ServersApi, DestroyIs202ThenTheServerIsGoneAndItsSnapshotsStay) {
+  ApiFixture f;
+  const std::string id = created_server(f, f.main, available_image(f, f.main));
+  const std::string snapshot =
+      body_of(f.call(f.main, "POST", "/1.0/servers/" + id + "/snapshot"))["snapshots"][0]["id"];
+  const HttpResponse response = f.call(f.main, "DELETE", "/1.0/servers/" + id);
+  ASSERT_EQ(response.status, 202) << response.body;
+  EXPECT_EQ(body_of(response)["id"], id);
+  EXPECT_EQ(body_of(response)["status"], "deleted");
+  EXPECT_EQ(body_of(response)["deleted_at"], f.now.iso8601());
+  const HttpResponse shown = f.call(f.main, "GET", "/1.0/servers/" + id);
+  EXPECT_EQ(shown.status, 404);
+  EXPECT_EQ(body_of(shown)["error_name"], "missing_resource");
+  EXPECT_EQ(body_of(f.call(f.main, "GET", "/1.0/servers")), nlohmann::json::array());
+  EXPECT_EQ(f.call(f.main, "GET", "/1.0/images/" + snapshot).status, 200);
+}
+
+TEST(ServersApi, DestroyOfAnotherAccountsServerIs404AndItStays) {
+  ApiFixture f;
+  const std::string id = created_server(f, f.main, available_image(f, f.main));
+  const HttpResponse response = f.call(f.alt, "DELETE", "/1.0/servers/" + id);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(body_of(response)["error_name"], "missing_resource");
+  EXPECT_EQ(f.call(f.main, "GET", "/1.0/servers/" + id).status, 200);
+}
+
+TEST(ServerTypesApi, ListHoldsEveryTypeAndShowFindsOneByIdOrHandle) {
+  ApiFixture f;
+  const auto listed = body_of(f.call(f.main, "GET", "/1.0/server_types"));
+  ASSERT_EQ(listed.size(), server_types().size());
+  EXPECT_EQ(listed[1]["id"], "typ-01024");
+  EXPECT_EQ(listed[1]["resource_type"], "server_type");
+  EXPECT_EQ(listed[1]["url"], "https://api.library.localhost/1.0/server_types/typ-01024");
+  const auto by_id = body_of(f.call(f.main, "GET", "/1.0/server_types/typ-01024"));
+  EXPECT_EQ(by_id, listed[1]);
+  EXPECT_EQ(body_of(f.call(f.main, "GET", "/1.0/server_types/1gb.ssd")), by_id);
+  const HttpResponse missing = f.call(f.main, "GET", "/1.0/server_types/typ-zzzzz");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(body_of(missing)["error_name"], "missing_resource");
 }
 
 }  // namespace

@@ -34,13 +34,15 @@ TEST(Accounts, ResetMakesTheOldPasswordFail) {
 TEST(Accounts, PasswordIsShownOnlyInTheResetResponse) {
   LibraryFixture f;
   auto reset = f.library.reset_ftp_password(f.main, f.main);
-  const auto reset_json = account_json(*reset, "ftp.example", true);
+  const ApiJsonContext context{"https://api.test", "ftp.example", "gb1.test"};
+  const auto reset_json = account_json(f.library.view_account(*reset), context, true);
   EXPECT_EQ(reset_json["library_ftp_password"], *reset->ftp_password);
   EXPECT_EQ(reset_json["library_ftp_user"], f.main);
   auto shown = f.library.show_account(f.main, f.main);
   ASSERT_TRUE(shown.ok());
   EXPECT_FALSE(shown->ftp_password.has_value());
-  EXPECT_TRUE(account_json(*shown, "ftp.example", false)["library_ftp_password"].is_null());
+  EXPECT_TRUE(
+      account_json(f.library.view_account(*shown), context, false)["library_ftp_password"].is_null());
 }
 
 TEST(Accounts, ANewPasswordDoesNotLogIntoAnotherAccount) {

@@ -197,13 +197,14 @@ TEST(Showing, AnotherAccountsPrivateImageLooksExactlyLikeAMissingOne) {
   EXPECT_EQ(hidden, missing);
 }
 
-TEST(Showing, OfficialImagesAreOwnedByBrightboxAndPublic) {
+TEST(Showing, OfficialImagesAreOwnedByTheSystemAccountAndPublic) {
   LibraryFixture f;
   const Image official = *f.library.add_official_image(
       OfficialImageSpec{.name = "Ubuntu Lucid 10.04 server", .arch = Arch::kI686, .content = sample_disk()},
       f.now);
   const auto json = image_json(*f.library.show_image(f.third, official.id), "https://api.test");
-  EXPECT_EQ(json["owner"], "brightbox");
+  EXPECT_EQ(json["owner"], kSystemAccount);
+  EXPECT_TRUE(is_valid_id(json["owner"].get<std::string>(), kAccountPrefix));
   EXPECT_EQ(json["official"], true);
   EXPECT_EQ(json["public"], true);
   EXPECT_EQ(json["status"], "available");

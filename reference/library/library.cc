@@ -65,14 +65,15 @@ Status Library::check_account(const AccountId& id) const {
   return {};
 }
 
-Result<Account> Library::create_account(std::string name, std::optional<AccountId> id) {
+Result<Account> Library::create_account(std::string name, std::optional<AccountId> id,
+                                        Timestamp at) {
   if (id) {
     if (!is_valid_id(*id, kAccountPrefix)) return unprocessable("account id must look like acc-xxxxx");
     if (accounts_.count(*id) != 0) return Status(ErrorCode::kConflict, "account " + *id + " exists");
     ids_.reserve(*id);
   }
   Account account{id ? *id : ids_.next(kAccountPrefix), std::move(name), std::nullopt,
-                  options_.quota_bytes};
+                  options_.quota_bytes, at};
   accounts_[account.id] = account;
   return account;
 }
@@ -106,6 +107,12 @@ Result<Account> Library::show_account(const AccountId& caller, const AccountId& 
   Account account = accounts_.at(id);
   account.ftp_password.reset();
   return account;
+}
+
+std::vector<Account> Library::list_accounts(const AccountId& caller) const {
+  auto own = show_account(caller, caller);
+  if (!own.ok()) return {};
+  return {*own};
 }
 
 Result<Account> Library::reset_ftp_password(const AccountId& caller, const AccountId& id) {
@@ -340,6 +347,12 @@ Result<Server> Library::create_server(const AccountId& caller, const ServerReque
                          std::to_string(type->ram_mb) + " MB of RAM; image " + image.id +
                          " needs at least " + std::to_string(*image.min_ram) + " MB");
   }
+  if (const std::uint32_t used = ram_used_mb(caller); used + type->ram_mb > options_.ram_limit_mb) {
+    return unprocessable("server type " + std::string(type->handle) + " needs " +
+                         std::to_string(type->ram_mb) + " MB of RAM; the account uses " +
+                         std::to_string(used) + " MB of its limit of " +
+                         std::to_string(options_.ram_limit_mb) + " MB");
+  }
   if (to_megabytes(image.virtual_size) > type->disk_mb) {
     return unprocessable("image " + image.id + " is larger than the disk of server type " +
                          std::string(type->handle));
@@ -377,6 +390,49 @@ std::vector<Server> Library::list_servers(const AccountId& caller) const {
 
 Result<Image> Library::snapshot_server(const AccountId& caller, const ServerId& id, Timestamp at) {
   return start_snapshot(caller, id, nullptr, at);
+}
+
+Result<Server> Library::destroy_server(const AccountId& caller, const ServerId& id) {
+  auto server = show_server(caller, id);
+  if (!server.ok()) return server.status();
+  servers_.erase(id);
+  return server;
+}
+
+std::uint32_t Library::ram_used_mb(const AccountId& account) const {
+  std::uint32_t used = 0;
+  for (const auto& [id, server] : servers_) {
+    const ServerType* type = find_server_type(server.server_type);
+    if (server.owner == account && type != nullptr) used += type->ram_mb;
+  }
+  return used;
+}
+
+ServerView Library::view_server(const Server& server) const {
+  ServerView view{server, images_.at(server.image), accounts_.at(server.owner), {}, std::nullopt};
+  for (const auto& [image_id, image] : images_) {
+    if (image.source_type == SourceType::kSnapshot && image.source == server.id &&
+        image.owner == server.owner && image.status != ImageStatus::kDeleted) {
+      view.snapshots.push_back(image);
+    }
+  }
+  return view;
+}
+
+AccountView Library::view_account(const Account& account) const {
+  AccountView view{account, {}, {}, {}, options_.ram_limit_mb, ram_used_mb(account.id)};
+  for (const auto& [id, client] : clients_) {
+    if (client.account == account.id) view.clients.push_back(client);
+  }
+  for (const auto& [id, server] : servers_) {
+    if (server.owner == account.id) view.servers.push_back(view_server(server));
+  }
+  for (const auto& [id, image] : images_) {
+    if (image.owner == account.id && image.status != ImageStatus::kDeleted) {
+      view.images.push_back(image);
+    }
+  }
+  return view;
 }
 
 Result<Image> Library::start_snapshot(const AccountId& caller, const ServerId& id,

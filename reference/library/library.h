@@ -28,6 +28,9 @@ struct LibraryOptions {
   std::uint64_t seed = 1;
   std::uint64_t quota_bytes = 64 * kGiB;  // per account, incoming/ and images/ together
   std::string ftp_host = "ftp.library.localhost";
+  // The RAM all of an account's servers may use together (MB): the
+  // account's `ram_limit`; a server that would pass it is refused (422).
+  std::uint32_t ram_limit_mb = 64 * 1024;
   DecodeLimits decode_limits;
   // The virtual time a registration or a snapshot takes before it ends.
   Duration job_time = std::chrono::seconds(2);
@@ -73,6 +76,28 @@ struct ServerRequest {
   std::string image;
   std::optional<std::string> name;
   std::optional<std::string> server_type;  // id or handle; default 1gb.ssd
+};
+
+// A server with the records its API answer shows: the image it was built
+// from (kept even once destroyed), its owner and the snapshots taken of it
+// that still exist (not deleted), in id order.
+struct ServerView {
+  Server server;
+  Image image;
+  Account account;
+  std::vector<Image> snapshots;
+  std::optional<Timestamp> deleted_at;  // set in the answer to its destroy only
+};
+
+// An account with what its API answer shows: its API clients, servers and
+// images (not deleted), in id order, and the RAM its servers use.
+struct AccountView {
+  Account account;
+  std::vector<ApiClient> clients;
+  std::vector<ServerView> servers;
+  std::vector<Image> images;
+  std::uint32_t ram_limit_mb = 0;
+  std::uint32_t ram_used_mb = 0;
 };
 
 struct FtpEntry {
@@ -133,7 +158,8 @@ class Library {
 
   // --- accounts and API clients ---
   // Creates an account; `id` is drawn from the seeded generator unless given.
-  Result<Account> create_account(std::string name, std::optional<AccountId> id = std::nullopt);
+  Result<Account> create_account(std::string name, std::optional<AccountId> id = std::nullopt,
+                                 Timestamp at = {});
   Result<ApiClient> create_api_client(const AccountId& account,
                                       std::optional<ClientId> id = std::nullopt,
                                       std::optional<std::string> secret = std::nullopt);
@@ -141,6 +167,8 @@ class Library {
   Result<AccountId> authenticate_client(std::string_view client_id, std::string_view secret) const;
   // The account with its FTP password hidden.
   Result<Account> show_account(const AccountId& caller, const AccountId& id) const;
+  // The accounts the caller's API clients act for: its own, the only one.
+  std::vector<Account> list_accounts(const AccountId& caller) const;
   // A new FTP password, shown only in this result; the old one stops working.
   Result<Account> reset_ftp_password(const AccountId& caller, const AccountId& id);
   Status check_ftp_login(std::string_view user, std::string_view password) const;
@@ -171,7 +199,7 @@ class Library {
   Result<Image> update_image(const AccountId& caller, const ImageId& id, const ImageUpdate& update);
   Result<Image> set_image_lock(const AccountId& caller, const ImageId& id, bool locked);
   Result<Image> destroy_image(const AccountId& caller, const ImageId& id);
-  // Official images (owner "brightbox"), decoded at once. Only the harness
+  // Official images (owner kSystemAccount), decoded at once. Only the harness
   // and a server's bootstrap call this.
   Result<Image> add_official_image(const OfficialImageSpec& spec, Timestamp at);
 
@@ -181,6 +209,18 @@ class Library {
   std::vector<Server> list_servers(const AccountId& caller) const;
   // Starts a snapshot: a new private image of the server's disk, `creating`.
   Result<Image> snapshot_server(const AccountId& caller, const ServerId& id, Timestamp at);
+  // Destroys the caller's server (SPEC §3 has no rule; these are decisions):
+  // the owner only (another account's server → 404, as for a missing id);
+  // running servers are destroyed (there is no stop); servers have no lock
+  // (SPEC locks images only); the server is forgotten at once (no `deleting`
+  // phase: it leaves the listing and show → 404); snapshots taken of it stay,
+  // and so does a snapshot still `creating` (it reads the disk it was given).
+  Result<Server> destroy_server(const AccountId& caller, const ServerId& id);
+
+  // --- the records an API answer shows with a server or an account ---
+  // `server` and `account` come from a call that checked the caller may see them.
+  ServerView view_server(const Server& server) const;
+  AccountView view_account(const Account& account) const;
 
   // --- jobs: registrations and snapshots end in virtual time ---
   std::optional<Timestamp> next_job_due() const;
@@ -219,6 +259,8 @@ class Library {
   // missing id; kForbidden when `for_change` and the caller is not the owner.
   Result<Image*> find_image(const AccountId& caller, const ImageId& id, bool for_change);
   Result<const Image*> find_visible_image(const AccountId& caller, const ImageId& id) const;
+  // The RAM (MB) of the account's servers, by their server types.
+  std::uint32_t ram_used_mb(const AccountId& account) const;
   Result<Image> start_snapshot(const AccountId& caller, const ServerId& id,
                                const RegisterRequest* details, Timestamp at);
   Image& add_creating_image(Image image, Timestamp at);

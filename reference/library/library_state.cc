@@ -18,7 +18,8 @@ std::string Library::dump_state() const {
   nlohmann::json state;
   state["accounts"] = nlohmann::json::array();
   for (const auto& [id, account] : accounts_) {
-    nlohmann::json json = account_json(account, options_.ftp_host, /*with_password=*/true);
+    nlohmann::json json = account_json(view_account(account), {kDumpApiBase, options_.ftp_host, ""},
+                                       /*with_password=*/true);
     json["quota_bytes"] = account.quota_bytes;
     auto& files = json["incoming"] = nlohmann::json::array();
     if (auto folder = incoming_.find(id); folder != incoming_.end()) {
@@ -43,7 +44,7 @@ std::string Library::dump_state() const {
   }
   state["servers"] = nlohmann::json::array();
   for (const auto& [id, server] : servers_) {
-    state["servers"].push_back(server_json(server, kDumpApiBase));
+    state["servers"].push_back(server_json(view_server(server), {kDumpApiBase, "", ""}));
   }
   state["jobs"] = nlohmann::json::array();
   for (const Job& job : jobs_) {

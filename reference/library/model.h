@@ -16,8 +16,11 @@
 
 namespace imagelib {
 
-// The owner of official images; shown as owner "brightbox".
-inline constexpr std::string_view kSystemAccount = "brightbox";
+// The system account: the owner of official images, an `acc-` id like any
+// other (SPEC §1; fog-brightbox's schema: "Account ID not object"). Reserved,
+// so the seeded generator never hands it out; no API client acts for it.
+// Only client tables print the word "brightbox" for it.
+inline constexpr std::string_view kSystemAccount = "acc-00000";
 
 enum class ImageStatus { kCreating, kAvailable, kDeprecated, kUnavailable, kDeleting, kDeleted, kFailed };
 enum class SourceType { kUpload, kSnapshot };
@@ -34,6 +37,7 @@ struct Account {
   std::string name;
   std::optional<std::string> ftp_password;  // none until the first reset
   std::uint64_t quota_bytes = 0;
+  Timestamp created_at;  // the Unix epoch when the creator gave no time
 };
 
 struct ApiClient {

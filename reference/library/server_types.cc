@@ -6,12 +6,12 @@ namespace imagelib {
 namespace {
 
 constexpr std::array<ServerType, 6> kServerTypes{{
-    {"typ-00512", "512mb.ssd", 512, 20 * 1024},
-    {"typ-01024", "1gb.ssd", 1024, 30 * 1024},
-    {"typ-02048", "2gb.ssd", 2048, 40 * 1024},
-    {"typ-04096", "4gb.ssd", 4096, 80 * 1024},
-    {"typ-08192", "8gb.ssd", 8192, 160 * 1024},
-    {"typ-16384", "16gb.ssd", 16384, 320 * 1024},
+    {"typ-00512", "512mb.ssd", "SSD 512MB", 1, 512, 20 * 1024},
+    {"typ-01024", "1gb.ssd", "SSD 1GB", 1, 1024, 30 * 1024},
+    {"typ-02048", "2gb.ssd", "SSD 2GB", 2, 2048, 40 * 1024},
+    {"typ-04096", "4gb.ssd", "SSD 4GB", 2, 4096, 80 * 1024},
+    {"typ-08192", "8gb.ssd", "SSD 8GB", 4, 8192, 160 * 1024},
+    {"typ-16384", "16gb.ssd", "SSD 16GB", 8, 16384, 320 * 1024},
 }};
 
 }  // namespace

@@ -12,6 +12,8 @@ namespace imagelib {
 struct ServerType {
   std::string_view id;      // "typ-01024"
   std::string_view handle;  // "1gb.ssd"
+  std::string_view name;    // "SSD 1GB"
+  std::uint32_t cores;
   std::uint32_t ram_mb;
   std::uint64_t disk_mb;
 };

@@ -149,5 +149,73 @@ TEST(Snapshot, RegisterWithAServerFieldMakesASnapshot) {
   EXPECT_EQ(snapshot->name, "nightly");
 }
 
+TEST(DestroyServer, TheOwnersServerLeavesTheListingAndShow) {
+  LibraryFixture f;
+  const Image image = f.add_image(f.main, "a.img", sample_disk());
+  const Server server = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  auto destroyed = f.library.destroy_server(f.main, server.id);
+  ASSERT_TRUE(destroyed.ok()) << destroyed.status().to_string();
+  EXPECT_EQ(destroyed->id, server.id);
+  EXPECT_TRUE(f.library.list_servers(f.main).empty());
+  EXPECT_EQ(f.library.show_server(f.main, server.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(f.library.destroy_server(f.main, server.id).status().code(), ErrorCode::kNotFound);
+}
+
+TEST(DestroyServer, AnotherAccountsServerIsNotFoundAndStays) {
+  LibraryFixture f;
+  const Image image = f.add_image(f.main, "a.img", sample_disk());
+  const Server server = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  EXPECT_EQ(f.library.destroy_server(f.alt, server.id).status(),
+            f.library.destroy_server(f.alt, "srv-zzzzz").status());
+  EXPECT_EQ(f.library.destroy_server(f.alt, server.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(f.library.show_server(f.main, server.id).ok());
+}
+
+TEST(DestroyServer, ItsSnapshotsStayAndOneStillCreatingEndsAvailable) {
+  LibraryFixture f;
+  const Image image = f.add_image(f.main, "a.img", sample_disk());
+  const Server server = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  const Image snapshot = *f.library.snapshot_server(f.main, server.id, f.now);
+  ASSERT_TRUE(f.library.destroy_server(f.main, server.id).ok());
+  f.finish_jobs();
+  auto shown = f.library.show_image(f.main, snapshot.id);
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ(shown->status, ImageStatus::kAvailable);
+  EXPECT_EQ(shown->sha256, image.sha256);
+}
+
+TEST(ServerView, NamesTheImageTheOwnerAndTheSnapshotsThatStillExist) {
+  LibraryFixture f;
+  const Image image = f.add_image(f.main, "a.img", sample_disk());
+  const Server server = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  const Server other = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  const Image kept = *f.library.snapshot_server(f.main, server.id, f.now);
+  const Image destroyed = *f.library.snapshot_server(f.main, server.id, f.now);
+  ASSERT_TRUE(f.library.snapshot_server(f.main, other.id, f.now).ok());
+  f.finish_jobs();
+  ASSERT_TRUE(f.library.destroy_image(f.main, destroyed.id).ok());
+  const ServerView view = f.library.view_server(server);
+  EXPECT_EQ(view.image.id, image.id);
+  EXPECT_EQ(view.account.id, f.main);
+  ASSERT_EQ(view.snapshots.size(), 1u);
+  EXPECT_EQ(view.snapshots[0].id, kept.id);
+}
+
+TEST(AccountView, CountsTheRamOfItsServersAndRefusesAServerPastTheLimit) {
+  LibraryFixture f(LibraryOptions{.ram_limit_mb = 3072});
+  const Image image = f.add_image(f.main, "a.img", sample_disk());
+  ASSERT_TRUE(f.library.create_server(f.main, {.image = image.id, .server_type = "2gb.ssd"}, f.now).ok());
+  const Server small = *f.library.create_server(f.main, {.image = image.id}, f.now);
+  const Account account = *f.library.show_account(f.main, f.main);
+  EXPECT_EQ(f.library.view_account(account).ram_used_mb, 3072u);
+  EXPECT_EQ(f.library.view_account(account).ram_limit_mb, 3072u);
+  auto refused = f.library.create_server(f.main, {.image = image.id, .server_type = "512mb.ssd"}, f.now);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kUnprocessable);
+  EXPECT_NE(refused.status().message().find("limit of 3072 MB"), std::string::npos);
+  ASSERT_TRUE(f.library.destroy_server(f.main, small.id).ok());
+  EXPECT_EQ(f.library.view_account(account).ram_used_mb, 2048u);
+  EXPECT_TRUE(f.library.create_server(f.main, {.image = image.id}, f.now).ok());
+}
+
 }  // namespace
 }  // namespace imagelib::testing
