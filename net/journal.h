@@ -1,21 +1,29 @@
 // Journal: an append-only, fsynced log of every input the core received
 // (API requests, FTP session events with their bytes, job deadlines), so
 // that `imagelib serve --data-dir` rebuilds the same state after a restart
-// or a crash by replaying them into a fresh, deterministic core. Record
-// framing: u32 header length, JSON header, u64 payload length, payload
-// (little-endian). A torn last record (a crash mid-write) is cut off when the
-// journal is opened: it was never acknowledged. The file is mode 0600: it
-// holds client secrets and, through the inputs and the seed, everything the
-// core derives from them (FTP passwords, tokens). Compaction writes a new
-// journal beside the old one and installs it with fsync, rename and a
-// directory fsync, so a crash leaves either the old or the new one whole.
-// Single-threaded.
-// Callers: LibraryHost, JournaledFtpSession, journal_replay, tests.
+// or a crash by replaying them into a fresh, deterministic core. The format,
+// what is fsynced when and what a crash can lose: net/journal.md.
+//
+// Every record carries its lengths and a CRC-32C. When the journal is
+// opened, a torn last record (a crash mid-write: never acknowledged) is cut
+// off and noted. A record that is corrupt with more after it, or that the
+// visitor refuses, stops the open with an error naming the record, its byte
+// offset and the way out: opened with `repair`, that record and everything
+// after it are moved aside to PATH.bad-OFFSET and the journal ends before it.
+// The file is mode 0600: it holds client secrets and, through the inputs
+// and the seed, everything the core derives from them (FTP passwords,
+// tokens). Compaction writes a new journal beside the old one and installs
+// it with fsync, rename and a directory fsync, so a crash leaves either the
+// old or the new one whole. Journals of format 1 (no checksums) are read and
+// report format() 1; the caller compacts them into the current format.
+// Single-threaded. Callers: LibraryHost, JournaledFtpSession,
+// open_journaled_core, tests.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,13 +32,20 @@
 
 namespace imagelib::net {
 
+struct JournalOpenOptions {
+  // Move a bad record and what follows it aside instead of failing.
+  bool repair = false;
+};
+
 class Journal {
  public:
   using Visitor = std::function<Status(const nlohmann::json& header, ByteView payload)>;
+  static constexpr int kCurrentFormat = 2;
 
-  // Reads every complete record of the journal at `path` (if it exists) in
-  // order, cuts off a torn tail, and opens the file for appending.
-  static Result<std::unique_ptr<Journal>> open(const std::string& path, const Visitor& visit);
+  // Reads every record of the journal at `path` (made if missing) in order,
+  // cuts off a torn tail, and opens the file for appending.
+  static Result<std::unique_ptr<Journal>> open(const std::string& path, const Visitor& visit,
+                                               JournalOpenOptions options = {});
   // A new, empty journal at `path` (replacing any file there), for writing a
   // compacted journal; install_as() puts it in place.
   static Result<std::unique_ptr<Journal>> create(const std::string& path);
@@ -43,17 +58,28 @@ class Journal {
   // disk when this returns.
   Status append(const nlohmann::json& header, ByteView payload = {}, bool sync = true);
   std::uint64_t records() const { return records_; }
+  int format() const { return format_; }
+  // What open() did besides reading, one line each for the log: a torn tail
+  // cut off, a bad record moved aside.
+  const std::vector<std::string>& notes() const { return notes_; }
+  // True when open() moved aside a record the visitor had refused: what the
+  // visitor built from the records before it may hold part of that record,
+  // so the caller rebuilds it by opening the journal again.
+  bool moved_a_refused_record() const { return moved_a_refused_record_; }
   // Syncs this journal and renames it to `target` (atomically replacing the
   // journal there), then syncs the directory. Appends continue at `target`.
   Status install_as(const std::string& target);
 
  private:
-  Journal(int fd, std::string path, std::uint64_t records)
-      : fd_(fd), path_(std::move(path)), records_(records) {}
+  Journal(int fd, std::string path, int format) : fd_(fd), path_(std::move(path)), format_(format) {}
+  friend class JournalReader;
 
   int fd_;
   std::string path_;
-  std::uint64_t records_;
+  int format_;
+  std::uint64_t records_ = 0;
+  std::vector<std::string> notes_;
+  bool moved_a_refused_record_ = false;
 };
 
 }  // namespace imagelib::net

@@ -40,6 +40,7 @@ struct Replayed {
   JournaledCore core;
   std::unique_ptr<Journal> journal;
   std::uint64_t inputs = 0;
+  std::vector<std::string> notes;  // the journal's, of every open
 };
 
 Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& path,
@@ -47,7 +48,8 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
   Replayed replayed;
   JournaledCore& core = replayed.core;
   SnapshotReader snapshot(setup.store);
-  auto journal = Journal::open(path, [&](const json& header, ByteView payload) -> Status {
+  auto journal = Journal::open(
+      path, [&](const json& header, ByteView payload) -> Status {
     try {
       if (header.value("t", "") == "start") {
         if (core.host) return Status(ErrorCode::kInternal, "journal: a second start record");
@@ -78,9 +80,27 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
       return Status(ErrorCode::kInternal,
                     std::string("journal: bad start record: ") + error.what());
     }
-  });
+  }, JournalOpenOptions{setup.repair});
   if (!journal.ok()) return journal.status();
   replayed.journal = std::move(*journal);
+  replayed.notes = replayed.journal->notes();
+  return replayed;
+}
+
+// Replays the journal; when a repair moved aside a record the replay had
+// refused, replays what is left into a fresh core (the first one may hold
+// part of that record).
+Result<Replayed> replay_journal_repairing(boost::asio::io_context& io, const std::string& path,
+                                          const CoreSetup& setup) {
+  auto replayed = replay_journal(io, path, setup);
+  if (!replayed.ok() || !replayed->journal->moved_a_refused_record()) return replayed;
+  std::vector<std::string> notes = std::move(replayed->notes);
+  replayed->journal.reset();
+  replayed->core.host.reset();
+  replayed = replay_journal(io, path, setup);
+  if (!replayed.ok()) return replayed;
+  notes.insert(notes.end(), replayed->notes.begin(), replayed->notes.end());
+  replayed->notes = std::move(notes);
   return replayed;
 }
 
@@ -105,8 +125,9 @@ Status compact(const std::string& path, Replayed& replayed, const CoreSetup& set
 
 Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std::string& path,
                                           const CoreSetup& setup, Timestamp now) {
-  auto replayed = replay_journal(io, path, setup);
+  auto replayed = replay_journal_repairing(io, path, setup);
   if (!replayed.ok()) return replayed.status();
+  std::vector<std::string> notes = std::move(replayed->notes);
   if (!replayed->core.host) {  // a first start
     LibraryOptions options = setup.library;
     options.seed = setup.first_seed;
@@ -121,7 +142,7 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
     replayed->core =
         JournaledCore{std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host),
                       *clients, 0, setup.first_seed};
-  } else if (replayed->inputs > 0) {
+  } else if (replayed->inputs > 0 || replayed->journal->format() < Journal::kCurrentFormat) {
     // Rebuilt from whichever journal is in place: the new one, or the old
     // one when compaction failed (it is left as it was).
     const Status compacted = compact(path, *replayed, setup, now);
@@ -136,6 +157,7 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
     if (!replayed.ok()) return replayed.status();
   }
   replayed->core.host->attach_journal(std::move(replayed->journal));
+  replayed->core.notes = std::move(notes);
   return std::move(replayed->core);
 }
 

@@ -39,6 +39,9 @@ struct CoreSetup {
   std::uint64_t first_seed = 1;
   // The seed of the generation after one with `previous` seed.
   std::function<std::uint64_t(std::uint64_t previous)> next_seed;
+  // `imagelib serve --repair`: a record that is corrupt or cannot be
+  // replayed is moved aside with what follows it (net/journal.h).
+  bool repair = false;
 };
 
 struct JournaledCore {
@@ -46,10 +49,13 @@ struct JournaledCore {
   std::vector<ProvisionedClient> clients;
   std::uint64_t generation = 0;
   std::uint64_t seed = 0;
+  // What opening the journal cut off or moved aside, a line each for the log.
+  std::vector<std::string> notes;
 };
 
 // Replays (or starts) the journal at `path`, compacts it when it holds
-// inputs after its snapshot, and returns the core with the journal attached.
+// inputs after its snapshot or is of an older format, and returns the core
+// with the journal attached.
 Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std::string& path,
                                           const CoreSetup& setup, Timestamp now);
 

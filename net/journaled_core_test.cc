@@ -13,6 +13,7 @@
 
 #include "net/basic_auth.h"
 #include "net/core_snapshot.h"
+#include "net/temp_dir_testing.h"
 
 namespace imagelib::net {
 namespace {
@@ -21,21 +22,6 @@ namespace asio = boost::asio;
 using nlohmann::json;
 
 const Timestamp kStart = Timestamp::from_unix_seconds(1700000000);
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "journaled-core-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 Bytes disk_content(std::uint8_t fill) {
   Bytes disk(5 * 65536, 0);

@@ -16,6 +16,7 @@
 #include "net/api_server.h"
 #include "net/basic_auth.h"
 #include "net/tls_context.h"
+#include "net/temp_dir_testing.h"
 #include "reference/base/sha256.h"
 
 namespace imagelib::net {
@@ -86,20 +87,6 @@ void run_jobs_to_the_end(asio::io_context& io, LibraryHost& host) {
     }
   }
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "library-host-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(LibraryHostJobs, ADecodeRunsOffTheIoThreadWhileTheApiAnswers) {
   asio::io_context io;

@@ -37,6 +37,7 @@ struct ServeOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string data_dir;
+  bool repair = false;  // move a bad journal record and what follows it aside
   std::string accounts;
   bool plain_http = false;
   bool allow_data_without_reuse = false;
@@ -183,8 +184,10 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   setup.next_seed = [fixed = options.seed.has_value()](std::uint64_t previous) {
     return fixed ? Rng(previous).stream("next-generation").next_u64() : random_seed();
   };
+  setup.repair = options.repair;
   auto core = net::open_journaled_core(io, path, setup, net::wall_clock_now());
   if (!core.ok()) throw ServeFailed(core.status().to_string());
+  for (const std::string& note : core->notes) std::cerr << "imagelib serve: " << note << "\n";
   return Core{std::move(core->host), core->clients};
 }
 
@@ -280,6 +283,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_option("--tls-key", options->tls_key, "PEM private key");
   serve->add_option("--data-dir", options->data_dir,
                     "Directory for file-backed storage (default: in memory)");
+  serve->add_flag("--repair", options->repair,
+                  "With --data-dir: if a journal record is corrupt or cannot be replayed, move it and "
+                  "everything after it aside (journal.bad-OFFSET) and start from the records before it");
   serve->add_option("--accounts", options->accounts,
                     "Accounts, API clients and official images (JSON; default: two accounts)");
   serve->add_flag("--plain-http", options->plain_http, "Serve the API over plain HTTP (local use)");

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import stat
+import struct
 import tempfile
 import unittest
 
@@ -176,6 +177,49 @@ class RestartTest(unittest.TestCase):
             again.kill(signal.SIGTERM)
             grown = os.path.getsize(journal)
         self.assertFalse(os.path.exists(journal + ".compacting"))
+
+    def journal_records(self):
+        """(offset, size) of each record of the data directory's journal (net/journal.md)."""
+        with open(os.path.join(self.data_dir, "journal"), "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:8], b"IMGJRNL2")
+        records, offset = [], 8
+        while offset < len(data):
+            header, payload = struct.unpack_from("<IQ", data, offset)
+            records.append((offset, 20 + header + payload))
+            offset += 20 + header + payload
+        return records
+
+    def test_a_damaged_journal_stops_start_up_until_repair_moves_the_damage_aside(self):
+        server = self.serve()
+        token = server.token()
+        for name in ("one", "two", "three"):
+            status, _ = server.call("POST", "/1.0/images", token=token, body={"arch": "x86_64", "source": name})
+            self.assertEqual(status, 422)
+        status, before = server.call("GET", "/1.0/account", token=token)
+        self.assertEqual(status, 200)
+        server.kill(signal.SIGKILL)
+        records = self.journal_records()
+        self.assertGreaterEqual(len(records), 4)
+        offset, size = records[2]
+        path = os.path.join(self.data_dir, "journal")
+        with open(path, "r+b") as f:  # one bit of the third record's body
+            f.seek(offset + size - 3)
+            byte = f.read(1)
+            f.seek(offset + size - 3)
+            f.write(bytes([byte[0] ^ 0x04]))
+        with self.assertRaises(RuntimeError) as refused:
+            self.serve()
+        message = str(refused.exception)
+        self.assertIn(f"record 3 at byte {offset} is corrupt", message)
+        self.assertIn("--repair", message)
+        repaired = self.serve("--repair")
+        repaired.log.seek(0)
+        self.assertIn(f"to {path}.bad-{offset} (--repair)", repaired.log.read())
+        self.assertTrue(os.path.exists(f"{path}.bad-{offset}"))
+        status, after = repaired.call("GET", "/1.0/account", token=repaired.token())
+        self.assertEqual(status, 200)
+        self.assertEqual(after["id"], before["id"])
 
     def test_data_directory_and_journal_are_private(self):
         os.chmod(self.data_dir, 0o755)

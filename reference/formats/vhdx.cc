@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "reference/base/crc32c.h"
 #include "reference/formats/stored_blocks.h"
 
 namespace imagelib {
@@ -97,28 +98,17 @@ bool guid_at(ByteView bytes, std::size_t offset, const Guid& guid) {
   return std::memcmp(bytes.data() + offset, guid.data(), guid.size()) == 0;
 }
 
-// CRC-32C (Castagnoli, reflected 0x82f63b78), with the 4-byte field at
-// `checksum_offset` taken as zero, as VHDX defines its checksums.
+// The CRC-32C of `bytes` with the 4-byte field at `checksum_offset` taken
+// as zero, as VHDX defines its checksums.
 std::uint32_t crc32c_without_field(ByteView bytes, std::size_t checksum_offset) {
-  static const std::array<std::uint32_t, 256> kTable = [] {
-    std::array<std::uint32_t, 256> table{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t crc = i;
-      for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1) ? 0x82f63b78u : 0u);
-      table[i] = crc;
-    }
-    return table;
-  }();
-  std::uint32_t crc = 0xffffffff;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const std::uint8_t byte =
-        (i >= checksum_offset && i < checksum_offset + 4) ? std::uint8_t{0} : bytes[i];
-    crc = kTable[(crc ^ byte) & 0xff] ^ (crc >> 8);
-  }
-  return ~crc;
+  constexpr std::array<std::uint8_t, 4> kZeros{};
+  std::uint32_t crc = crc32c(bytes.first(checksum_offset));
+  crc = crc32c_extend(crc, kZeros);
+  return crc32c_extend(crc, bytes.subspan(checksum_offset + kZeros.size()));
 }
 
 bool checksum_ok(ByteView bytes) {
+  if (bytes.size() < kChecksumOffset + 4) return false;
   return crc32c_without_field(bytes, kChecksumOffset) == load_le32(bytes, kChecksumOffset);
 }
 
