@@ -113,6 +113,19 @@ class ClientCommands : public ::testing::Test {
   std::string ftp_password_;
 };
 
+std::string joined(const std::vector<std::string>& args) {
+  std::string text;
+  for (const auto& arg : args) text += (text.empty() ? "" : " ") + arg;
+  return text;
+}
+
+void expect_one_error_line(const ProcessResult& result, const std::string& what, const std::string& contains) {
+  EXPECT_NE(result.exit_code, 0) << what;
+  EXPECT_EQ(result.out, "") << what;
+  EXPECT_TRUE(std::regex_match(result.err, std::regex("ERROR: [^\n]+\n"))) << what << ": " << result.err;
+  EXPECT_NE(result.err.find(contains), std::string::npos) << what << ": " << result.err;
+}
+
 TEST_F(ClientCommands, NewcomerSessionMatchesGoldenTablesAndJson) {
   const ProcessResult reset = imagelib({"accounts", "reset_ftp_password", serve_.account()});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
@@ -148,6 +161,16 @@ TEST_F(ClientCommands, NewcomerSessionMatchesGoldenTablesAndJson) {
   const std::string snapshot = ok_json({"images", "list", "-t", "snapshot"})[0]["id"];
   ASSERT_EQ(wait_until_made(snapshot), "available");
   expect_golden("list_after_snapshot.txt", ok({"images", "list"}));
+  expect_golden("servers_list.txt", ok({"servers", "list"}));
+  expect_golden("servers_show.txt", ok({"servers", "show", server_id}));
+  expect_golden("types_list.txt", ok({"types", "list"}));
+  EXPECT_EQ(ok({"server_types", "list"}), ok({"types", "list"}));
+  const std::string first_type = ok_json({"types", "list"})[0]["id"];
+  expect_golden("types_show.txt", ok({"types", "show", first_type}));
+  const ProcessResult missing = imagelib({"servers", "list", server_id, "srv-zzzzz"});
+  EXPECT_EQ(missing.exit_code, 0) << missing.err;
+  EXPECT_EQ(missing.err, "WARN: Could not find anything with ID srv-zzzzz\n");
+  EXPECT_EQ(missing.out, ok({"servers", "list"}));
 
   // The snapshot's file is the server's disk, which is the uploaded disk.
   EXPECT_EQ(ok({"ftp", "get", "images/" + snapshot, path("snapshot.raw")}), "");
@@ -160,6 +183,12 @@ TEST_F(ClientCommands, NewcomerSessionMatchesGoldenTablesAndJson) {
   ok({"images", "unlock", snapshot});
   ok({"images", "destroy", snapshot});
   EXPECT_EQ(ok_json({"images", "list", "-t", "snapshot"}), nlohmann::json::array());
+
+  const ProcessResult destroyed = imagelib({"servers", "destroy", server_id});
+  EXPECT_EQ(destroyed.exit_code, 0) << destroyed.err;
+  EXPECT_EQ(destroyed.err, "Destroying server " + server_id + "\n");
+  EXPECT_EQ(ok_json({"servers", "list"}), nlohmann::json::array());
+  expect_one_error_line(imagelib({"servers", "show", server_id}), "show a destroyed server", server_id + ": ");
 }
 
 TEST_F(ClientCommands, FtpResumesUploadsAndDownloads) {
@@ -185,19 +214,6 @@ TEST_F(ClientCommands, FtpResumesUploadsAndDownloads) {
   EXPECT_EQ(ok({"ftp", "ls", "incoming"}).find("renamed.img"), std::string::npos);
 }
 
-std::string joined(const std::vector<std::string>& args) {
-  std::string text;
-  for (const auto& arg : args) text += (text.empty() ? "" : " ") + arg;
-  return text;
-}
-
-void expect_one_error_line(const ProcessResult& result, const std::string& what, const std::string& contains) {
-  EXPECT_NE(result.exit_code, 0) << what;
-  EXPECT_EQ(result.out, "") << what;
-  EXPECT_TRUE(std::regex_match(result.err, std::regex("ERROR: [^\n]+\n"))) << what << ": " << result.err;
-  EXPECT_NE(result.err.find(contains), std::string::npos) << what << ": " << result.err;
-}
-
 TEST_F(ClientCommands, EveryCommandFailsWithOneErrorLine) {
   reset_password();
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
@@ -210,10 +226,16 @@ TEST_F(ClientCommands, EveryCommandFailsWithOneErrorLine) {
       {{"images", "unlock", "bad"}, "not an image id"},
       {{"servers", "create", "x"}, "not an image id"},
       {{"servers", "snapshot", "img-12345"}, "not a server id"},
+      {{"servers", "show", "img-12345"}, "not a server id"},
+      {{"servers", "list", "bad"}, "not a server id"},
+      {{"servers", "destroy", "bad"}, "not a server id"},
+      {{"types", "show", "2gb.ssd"}, "not a server type id"},
       // ids that do not exist: the API's error, as brightbox-cli prints it
       {{"images", "show", "img-zzzzz"}, "img-zzzzz: "},
       {{"images", "destroy", "img-zzzzz"}, "img-zzzzz: "},
       {{"servers", "snapshot", "srv-zzzzz"}, "srv-zzzzz: "},
+      {{"servers", "show", "srv-zzzzz"}, "srv-zzzzz: "},
+      {{"servers", "destroy", "srv-zzzzz"}, "srv-zzzzz: "},
       {{"accounts", "reset_ftp_password", "acc-zzzzz"}, "acc-zzzzz: "},
       {{"images", "register", "-a", "x86_64", "-s", "missing.img"}, "ERROR: "},
       {{"ftp", "get", "images/img-zzzzz", path("x")}, "550"},
@@ -228,6 +250,10 @@ TEST_F(ClientCommands, EveryCommandFailsWithOneErrorLine) {
       {{"images", "show"}, "ids"},
       {{"images"}, "subcommand"},
       {{"servers", "create"}, "image"},
+      {{"servers", "show"}, "ids"},
+      {{"servers", "destroy"}, "ids"},
+      {{"types", "show"}, "ids"},
+      {{"servers"}, "subcommand"},
       {{"ftp", "mv", "a"}, "to"},
       {{"accounts", "reset_ftp_password"}, "account"},
   };
@@ -246,7 +272,8 @@ TEST_F(ClientCommands, UnreachableTargetsAndWrongCredentialsGiveOneErrorLine) {
        {std::vector<std::string>{"images", "list"}, {"images", "show", "img-12345"},
         {"images", "register", "-a", "x86_64", "-s", "f"}, {"images", "update", "img-12345", "-n", "x"},
         {"images", "destroy", "img-12345"}, {"images", "lock", "img-12345"}, {"images", "unlock", "img-12345"},
-        {"servers", "create", "img-12345"}, {"servers", "snapshot", "srv-12345"},
+        {"servers", "create", "img-12345"}, {"servers", "snapshot", "srv-12345"}, {"servers", "list"},
+        {"servers", "show", "srv-12345"}, {"servers", "destroy", "srv-12345"}, {"types", "list"},
         {"accounts", "reset_ftp_password", "acc-12345"}}) {
     expect_one_error_line(run_process(argv(args), no_api), joined(args), "cannot reach the API");
   }
@@ -304,7 +331,8 @@ TEST(ClientCli, VersionHelpAndCompletion) {
   EXPECT_TRUE(std::regex_match(version.out, std::regex(R"(imagelib \d+\.\d+\.\d+\n)"))) << version.out;
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"images", "list", "--help"}, {"images", "register", "--help"},
-        {"ftp", "put", "--help"}, {"servers", "snapshot", "--help"}, {"accounts", "reset_ftp_password", "--help"}}) {
+        {"ftp", "put", "--help"}, {"servers", "snapshot", "--help"}, {"servers", "list", "--help"},
+        {"types", "list", "--help"}, {"accounts", "reset_ftp_password", "--help"}}) {
     std::vector<std::string> full{kBinary};
     full.insert(full.end(), args.begin(), args.end());
     const ProcessResult help = run_process(full);

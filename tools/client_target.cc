@@ -122,7 +122,9 @@ Result<std::vector<nlohmann::json>> find_all_or_warn(ApiSession& api, const std:
   if (ids.empty()) {
     auto listed = api.call("GET", collection, nullptr, 200);
     if (!listed.ok()) return listed.status();
-    if (!listed->is_array()) return Status(ErrorCode::kInternal, "the API's answer to GET " + collection + " is not a list");
+    if (!listed->is_array()) {
+      return Status(ErrorCode::kInternal, "the API's answer to GET " + collection + " is not a list");
+    }
     found.assign(listed->begin(), listed->end());
   }
   for (const auto& id : ids) {

@@ -57,7 +57,8 @@ class ApiSession {
   Result<net::ApiReply> call_reply(const std::string& method, const std::string& target,
                                    const nlohmann::json& body, int expected_status);
   // The reply whatever its status; an error only when there is none.
-  Result<net::ApiReply> send(const std::string& method, const std::string& target, const nlohmann::json& body);
+  Result<net::ApiReply> send(const std::string& method, const std::string& target,
+                             const nlohmann::json& body);
 
  private:
   ApiSession(std::string api, std::unique_ptr<boost::asio::ssl::context> tls);
