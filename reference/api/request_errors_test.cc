@@ -45,6 +45,17 @@ TEST(Routing, WrongMethodOnAKnownPathIs405WithAllow) {
   EXPECT_EQ(f.call(f.main, "GET", "/token").headers.at("allow"), "POST");
 }
 
+TEST(Routing, OneTrailingSlashIsTheSamePath) {
+  ApiFixture f;
+  const HttpResponse plain = f.call(f.main, "GET", "/1.0/images");
+  const HttpResponse slashed = f.call(f.main, "GET", "/1.0/images/");
+  EXPECT_EQ(slashed.status, 200) << slashed.body;
+  EXPECT_EQ(slashed.body, plain.body);
+  EXPECT_EQ(f.call(f.main, "PATCH", "/1.0/images/").headers.at("allow"), "GET, POST");
+  expect_error(f.call(f.main, "GET", "/1.0/images//"), 404, "missing_resource");
+  expect_error(f.call(f.main, "GET", "/1.0/images/img-aaaaa/extra/"), 404, "missing_resource");
+}
+
 TEST(Routing, TargetThatIsNotAnAbsolutePathIs400) {
   ApiFixture f;
   expect_error(f.call(f.main, "GET", "1.0/images"), 400, "bad_request");

@@ -95,6 +95,16 @@ Result<std::string> percent_decode(std::string_view text) {
   return decoded;
 }
 
+// One trailing slash is ignored on every route: "/token/" (what
+// golang.org/x/oauth2 clients are configured with) and "/1.0/images/" are
+// "/token" and "/1.0/images". The real API is a Rails application, and Rails
+// routing drops a trailing slash before it matches any route, so accepting
+// it only on /token would refuse paths the real API answers.
+std::string_view without_trailing_slash(std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
 }  // namespace
 
 Result<Target> parse_target(std::string_view target) {
@@ -123,7 +133,7 @@ Result<Target> parse_target(std::string_view target) {
 }
 
 RouteResult route(std::string_view method, std::string_view path) {
-  const auto segments = split_segments(path);
+  const auto segments = split_segments(without_trailing_slash(path));
   RouteResult result;
   for (const RouteRow& row : kRoutes) {
     const auto id = match_pattern(row.pattern, segments);
