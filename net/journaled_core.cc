@@ -55,6 +55,14 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
         if (core.host) return Status(ErrorCode::kInternal, "journal: a second start record");
         LibraryOptions options = setup.library;
         options.seed = core.seed = header.at("seed").get<std::uint64_t>();
+        options.secret_key.reset();
+        if (header.contains("secret_key")) {
+          SecretGenerator::Key key{};
+          if (!SecretGenerator::key_from_hex(header.at("secret_key").get<std::string>(), key)) {
+            return Status(ErrorCode::kInternal, "journal: the start record's secret_key is not 64 hex digits");
+          }
+          options.secret_key = key;
+        }
         core.generation = header.value("generation", std::uint64_t{0});
         auto library = std::make_unique<Library>(options, setup.store);
         if (core.generation == 0) {
@@ -104,18 +112,26 @@ Result<Replayed> replay_journal_repairing(boost::asio::io_context& io, const std
   return replayed;
 }
 
+// A new generation's secret key, in its start record (the journal is 0600).
+void add_secret_key(json& start, const CoreSetup& setup) {
+  const std::optional<SecretGenerator::Key> key =
+      setup.new_secret_key ? setup.new_secret_key() : std::nullopt;
+  if (key) start["secret_key"] = SecretGenerator::key_to_hex(*key);
+}
+
 // Writes the next generation's journal beside `path` and puts it in place.
 Status compact(const std::string& path, Replayed& replayed, const CoreSetup& setup, Timestamp now) {
   JournaledCore& core = replayed.core;
   core.host->finish_replay();
   auto fresh = Journal::create(path + ".compacting");
   if (!fresh.ok()) return fresh.status();
-  const json start = {{"t", "start"},
-                      {"version", kJournalVersion},
-                      {"generation", core.generation + 1},
-                      {"seed", setup.next_seed(core.seed)},
-                      {"clients", clients_to_json(core.clients)},
-                      {"at", now.micros()}};
+  json start = {{"t", "start"},
+                {"version", kJournalVersion},
+                {"generation", core.generation + 1},
+                {"seed", setup.next_seed(core.seed)},
+                {"clients", clients_to_json(core.clients)},
+                {"at", now.micros()}};
+  add_secret_key(start, setup);
   IMAGELIB_RETURN_IF_ERROR((*fresh)->append(start, {}, false));
   IMAGELIB_RETURN_IF_ERROR(write_snapshot(*core.host, **fresh));
   return (*fresh)->install_as(path);
@@ -129,16 +145,22 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
   if (!replayed.ok()) return replayed.status();
   std::vector<std::string> notes = std::move(replayed->notes);
   if (!replayed->core.host) {  // a first start
+    json start = {{"t", "start"},
+                  {"version", kJournalVersion},
+                  {"seed", setup.first_seed},
+                  {"accounts", to_json(setup.accounts)},
+                  {"at", now.micros()}};
+    add_secret_key(start, setup);
     LibraryOptions options = setup.library;
     options.seed = setup.first_seed;
+    if (start.contains("secret_key")) {
+      options.secret_key.emplace();
+      SecretGenerator::key_from_hex(start["secret_key"].get<std::string>(), *options.secret_key);
+    }
     auto library = std::make_unique<Library>(options, setup.store);
     auto clients = provision_library(*library, setup.accounts, now);
     if (!clients.ok()) return clients.status();
-    IMAGELIB_RETURN_IF_ERROR(replayed->journal->append({{"t", "start"},
-                                                        {"version", kJournalVersion},
-                                                        {"seed", setup.first_seed},
-                                                        {"accounts", to_json(setup.accounts)},
-                                                        {"at", now.micros()}}));
+    IMAGELIB_RETURN_IF_ERROR(replayed->journal->append(start));
     replayed->core =
         JournaledCore{std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host),
                       *clients, 0, setup.first_seed};

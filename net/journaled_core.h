@@ -39,6 +39,9 @@ struct CoreSetup {
   std::uint64_t first_seed = 1;
   // The seed of the generation after one with `previous` seed.
   std::function<std::uint64_t(std::uint64_t previous)> next_seed;
+  // The key of a new generation's secrets (serve's, from OpenSSL's CSPRNG);
+  // unset or nullopt: derived from the generation's seed (serve --seed).
+  std::function<std::optional<SecretGenerator::Key>()> new_secret_key;
   // `imagelib serve --repair`: a record that is corrupt or cannot be
   // replayed is moved aside with what follows it (net/journal.h).
   bool repair = false;

@@ -108,6 +108,44 @@ TEST(CoreSnapshot, RestoresTheLibraryAndTheTokens) {
   EXPECT_EQ(restored.library().dump_state(), host.library().dump_state());
 }
 
+TEST(JournaledCore, EachGenerationsSecretsComeFromItsOwnKeyKeptInTheJournal) {
+  TempDir dir;
+  asio::io_context io;
+  CoreSetup setup = setup_in(dir);
+  std::uint8_t next_key = 1;
+  setup.new_secret_key = [&] {
+    SecretGenerator::Key key{};
+    key.fill(next_key++);
+    return std::optional(key);
+  };
+  const std::string path = dir.file("journal");
+  std::string client_secret;
+  std::string token;
+  {
+    auto core = open_journaled_core(io, path, setup, kStart);
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    SecretGenerator::Key first{};
+    first.fill(1);
+    EXPECT_EQ(core->host->library().secret_key(), first);
+    client_secret = core->clients.front().secret;
+    token = new_token(*core->host, core->clients.front());
+  }
+  // The secrets of the first generation are not those the seed alone gives.
+  CoreSetup seeded = setup_in(dir);
+  TempDir other;
+  auto from_seed = open_journaled_core(io, other.file("journal"), seeded, kStart);
+  ASSERT_TRUE(from_seed.ok());
+  EXPECT_NE(from_seed->clients.front().secret, client_secret);
+  // A restart replays the first generation with its key, then compacts into a second with a new one.
+  auto again = open_journaled_core(io, path, setup, kStart);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(again->clients.front().secret, client_secret);
+  SecretGenerator::Key second{};
+  second.fill(2);
+  EXPECT_EQ(again->host->library().secret_key(), second);
+  EXPECT_EQ(call(*again->host, "GET", "/1.0/account", "Bearer " + token).status, 200);
+}
+
 TEST(JournaledCore, ARestartCompactsIntoANewGenerationWithTheSameState) {
   TempDir dir;
   asio::io_context io;

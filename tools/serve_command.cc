@@ -74,6 +74,17 @@ std::uint64_t random_seed() {
   return seed;
 }
 
+// The key of the library's secrets (net/journaled_core.h): from OpenSSL's
+// CSPRNG, or none with --seed, whose secrets follow from the seed (tests).
+std::optional<SecretGenerator::Key> new_secret_key(const ServeOptions& options) {
+  if (options.seed) return std::nullopt;
+  SecretGenerator::Key key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    throw ServeFailed("no entropy for the library's secret key; pass --seed");
+  }
+  return key;
+}
+
 // The certificate to serve: the given files, or a self-signed pair written
 // into the data directory (or a temporary directory removed at exit).
 net::TlsCertificateFiles certificate_files(const ServeOptions& options,
@@ -168,9 +179,10 @@ Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64
 Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptions& api_options) {
   std::shared_ptr<BlobStore> store = blob_store(options);
   if (options.data_dir.empty()) {
-    return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(),
-                      library_options_of(options), accounts_config(options), net::wall_clock_now(),
-                      store);
+    LibraryOptions library_options = library_options_of(options);
+    library_options.secret_key = new_secret_key(options);
+    return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(), library_options,
+                      accounts_config(options), net::wall_clock_now(), store);
   }
   // The journal rebuilds the core and is compacted at start (net/journaled_core.h).
   const std::string path = (std::filesystem::path(options.data_dir) / "journal").string();
@@ -184,6 +196,7 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   setup.next_seed = [fixed = options.seed.has_value()](std::uint64_t previous) {
     return fixed ? Rng(previous).stream("next-generation").next_u64() : random_seed();
   };
+  setup.new_secret_key = [options] { return new_secret_key(options); };
   setup.repair = options.repair;
   auto core = net::open_journaled_core(io, path, setup, net::wall_clock_now());
   if (!core.ok()) throw ServeFailed(core.status().to_string());
@@ -291,7 +304,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_flag("--plain-http", options->plain_http, "Serve the API over plain HTTP (local use)");
   serve->add_flag("--allow-data-without-tls-reuse", options->allow_data_without_reuse,
                   "Accept FTPS data connections that do not resume the control session");
-  serve->add_option("--seed", options->seed, "Seed of ids and secrets (default: random)");
+  serve->add_option("--seed", options->seed,
+                    "FOR TESTS: seed of ids and secrets, which then follow from it (default: ids from a random "
+                    "seed, secrets from OpenSSL's random generator)");
   serve->add_option("--job-seconds", options->job_seconds,
                     "Real seconds a registration or snapshot takes (tests shorten it)")
       ->check(CLI::Range(0.0, 86400.0))

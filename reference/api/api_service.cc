@@ -59,7 +59,7 @@ HttpResponse call_endpoint(api::Endpoint endpoint, const api::Call& call) {
 ApiService::ApiService(Library& library, ApiOptions options)
     : library_(library),
       options_(std::move(options)),
-      tokens_(Rng(library.options().seed).stream("api-tokens"), options_.token_lifetime,
+      tokens_(SecretGenerator(library.secret_key(), "api-tokens"), options_.token_lifetime,
               library.options().mutation) {}
 
 HttpResponse ApiService::handle(const HttpRequest& request, Timestamp at) {

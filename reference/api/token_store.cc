@@ -16,10 +16,7 @@ TokenStore::Issued TokenStore::issue(const AccountId& account, Timestamp at) {
   forget_expired(at);
   std::string token;
   do {
-    token.clear();
-    for (std::size_t i = 0; i < kTokenLength; ++i) {
-      token.push_back(kTokenAlphabet[rng_.uniform(kTokenAlphabet.size())]);
-    }
+    token = secrets_.draw(kTokenAlphabet, kTokenLength);
   } while (tokens_.count(token) != 0);
   const Timestamp expires_at = at + lifetime_;
   // Mutation kExpiredTokenAccepted: the token is kept as if it never expired.

@@ -1,7 +1,7 @@
 // TokenStore: the OAuth2 bearer tokens the API has issued, each for one
-// account until an expiry time. Tokens are drawn from a seeded Rng, so the
-// same seed and the same calls give the same tokens. Used by ApiService only.
-// Not thread-safe.
+// account until an expiry time. Tokens are drawn from a SecretGenerator, so
+// the same key and the same calls give the same tokens, and no token tells
+// anything about another. Used by ApiService only. Not thread-safe.
 #pragma once
 
 #include <map>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "reference/base/ids.h"
-#include "reference/base/rng.h"
+#include "reference/base/secret_generator.h"
 #include "reference/base/status.h"
 #include "reference/base/timestamp.h"
 #include "reference/library/mutation.h"
@@ -20,8 +20,8 @@ namespace imagelib {
 class TokenStore {
  public:
   // `mutation` is the Library's (mutation.h); kNone checks expiry as specified.
-  TokenStore(Rng rng, Duration lifetime, Mutation mutation = Mutation::kNone)
-      : rng_(rng), lifetime_(lifetime), mutation_(mutation) {}
+  TokenStore(SecretGenerator secrets, Duration lifetime, Mutation mutation = Mutation::kNone)
+      : secrets_(std::move(secrets)), lifetime_(lifetime), mutation_(mutation) {}
 
   struct Issued {
     std::string access_token;
@@ -54,7 +54,7 @@ class TokenStore {
   };
   void forget_expired(Timestamp at);
 
-  Rng rng_;
+  SecretGenerator secrets_;
   Duration lifetime_;
   Mutation mutation_;
   std::map<std::string, Entry, std::less<>> tokens_;

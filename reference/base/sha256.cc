@@ -53,6 +53,13 @@ std::string sha256_hex(ByteView data) {
   return hash.hex_digest();
 }
 
+std::array<std::uint8_t, 32> sha256_bytes(ByteView data) {
+  std::array<std::uint8_t, 32> digest{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
 Status Sha256Sink::catch_up(std::uint64_t offset) {
   if (offset < position_) {
     return Status(ErrorCode::kInternal, "extents reached the SHA-256 sink out of order");

@@ -2,6 +2,7 @@
 // materialising them. Not thread-safe; one instance per digest.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +29,8 @@ class Sha256 {
 };
 
 std::string sha256_hex(ByteView data);
+// The 32 bytes of the digest of `data`.
+std::array<std::uint8_t, 32> sha256_bytes(ByteView data);
 
 // An ExtentSink that hashes a disk written to it in offset order, filling any
 // gap between extents with zeros.

@@ -21,13 +21,6 @@ Status unprocessable(std::string message) {
   return Status(ErrorCode::kUnprocessable, std::move(message));
 }
 
-std::string draw_secret(Rng& rng, std::size_t length) {
-  std::string secret;
-  for (std::size_t i = 0; i < length; ++i) {
-    secret += kPasswordAlphabet[rng.uniform(kPasswordAlphabet.size())];
-  }
-  return secret;
-}
 
 Status check_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) {
@@ -54,8 +47,12 @@ Library::Library(LibraryOptions options, std::shared_ptr<BlobStore> store)
       store_(std::move(store)),
       rng_(options_.seed),
       ids_(rng_.stream("ids")),
-      secrets_(rng_.stream("secrets")) {
+      secrets_(secret_key(), "secrets") {
   ids_.reserve(std::string(kSystemAccount));
+}
+
+SecretGenerator::Key Library::secret_key() const {
+  return options_.secret_key ? *options_.secret_key : SecretGenerator::key_from_seed(options_.seed);
 }
 
 // --- accounts and API clients ---
@@ -87,7 +84,7 @@ Result<ApiClient> Library::create_api_client(const AccountId& account, std::opti
     ids_.reserve(*id);
   }
   ApiClient client{id ? *id : ids_.next(kClientPrefix),
-                   secret ? *secret : draw_secret(secrets_, kSecretLength), account};
+                   secret ? *secret : secrets_.draw(kPasswordAlphabet, kSecretLength), account};
   clients_[client.id] = client;
   return client;
 }
@@ -123,7 +120,7 @@ Result<Account> Library::reset_ftp_password(const AccountId& caller, const Accou
   if (options_.mutation == Mutation::kOldFtpPasswordAccepted && account.ftp_password) {
     replaced_ftp_passwords_[id] = *account.ftp_password;
   }
-  account.ftp_password = draw_secret(secrets_, kPasswordLength);
+  account.ftp_password = secrets_.draw(kPasswordAlphabet, kPasswordLength);
   return account;
 }
 

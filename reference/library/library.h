@@ -15,6 +15,7 @@
 
 #include "reference/base/ids.h"
 #include "reference/base/rng.h"
+#include "reference/base/secret_generator.h"
 #include "reference/base/status.h"
 #include "reference/formats/decode.h"
 #include "reference/library/blob_store.h"
@@ -26,6 +27,9 @@ namespace imagelib {
 
 struct LibraryOptions {
   std::uint64_t seed = 1;
+  // The key of every secret (client secrets, FTP passwords, tokens): serve's
+  // comes from OpenSSL's CSPRNG; without one it is derived from `seed`.
+  std::optional<SecretGenerator::Key> secret_key;
   std::uint64_t quota_bytes = 64 * kGiB;  // per account, incoming/ and images/ together
   std::string ftp_host = "ftp.library.localhost";
   // The RAM all of an account's servers may use together (MB): the
@@ -155,6 +159,8 @@ class Library {
                    std::shared_ptr<BlobStore> store = std::make_shared<MemoryBlobStore>());
 
   const LibraryOptions& options() const { return options_; }
+  // options().secret_key, or the key derived from the seed.
+  SecretGenerator::Key secret_key() const;
 
   // --- accounts and API clients ---
   // Creates an account; `id` is drawn from the seeded generator unless given.
@@ -271,7 +277,7 @@ class Library {
   std::shared_ptr<BlobStore> store_;
   Rng rng_;
   IdGenerator ids_;
-  Rng secrets_;
+  SecretGenerator secrets_;
   std::map<AccountId, Account> accounts_;
   // Passwords replaced by a reset; kept only under Mutation::kOldFtpPasswordAccepted.
   std::map<AccountId, std::string> replaced_ftp_passwords_;
