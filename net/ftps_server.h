@@ -1,12 +1,23 @@
 // FtpsServer: explicit FTPS (RFC 4217) on real sockets around the sans-I/O
 // FtpServerSession core (reference/ftp). It accepts control connections,
 // runs the TLS handshakes the core asks for (control: a per-connection
-// session-id context; data: bound to it, no session tickets), opens passive
+// session-id context, and a fresh TLS 1.3 ticket after each data handshake;
+// data: bound to it, no session tickets), opens passive
 // listeners from a port range, moves data bytes, and enforces the limits a
 // real server needs: idle, handshake and transfer timeouts, a maximum number
 // of sessions, the core's login delay as an Asio timer. Every FTP decision
 // (reply codes, paths, who may write what) is the core's. Runs on the
 // io_context's single thread, the strand that owns the Library.
+//
+// A failed upload is never answered as a finished one: a data TLS handshake
+// that fails after `150` answers 425, one that does not resume this control
+// session 522 (another login's session: 522 or 425), a reset or a transfer
+// timeout mid-upload 426. The bytes received stay in incoming/ under the
+// file's name, as vsftpd keeps them (its delete_failed_uploads=NO default),
+// so that SIZE then REST+STOR resumes the upload (SPEC §3); removing them
+// would lose what a slow link managed to send. A TCP FIN without TLS
+// close_notify ends an upload as complete, as vsftpd's strict_ssl_read_eof=NO
+// (vsftpd: "so few clients get it right"; curl, lftp and ftplib do send it).
 // Callers: tools/serve_command, tests, bench.
 #pragma once
 

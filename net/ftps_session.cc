@@ -1,6 +1,7 @@
 #include "net/ftps_session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/write.hpp>
 
@@ -124,6 +125,9 @@ void FtpsSession::run_control_steps() {
       while (!control_steps_.empty() && control_steps_.front().kind == ControlStep::Kind::kWrite) {
         control_out_ += control_steps_.front().text;
         control_steps_.pop_front();
+      }
+      if (control_secure_ && std::exchange(control_ticket_due_, false)) {
+        send_fresh_session_ticket(control_.native_handle());
       }
       control_busy_ = true;
       auto on_written = [self = shared_from_this()](error_code error, std::size_t) {
@@ -294,6 +298,9 @@ void FtpsSession::start_data_tls(DataConnectionId id) {
   data->stream.async_handshake(
       ssl::stream_base::server, [self = shared_from_this(), data](error_code error) {
         if (self->ended_ || self->data_.count(data->id) == 0) return;
+        // The client may have spent its ticket on this handshake, whatever its
+        // outcome: the transfer's final reply brings it a fresh one (SPEC §4).
+        self->control_ticket_due_ = true;
         if (error) return self->data_failed(data, DataCloseReason::kReset);
         self->arm_transfer_timer(data);
         std::optional<std::string> resumed = resumed_session_id_context(data->stream.native_handle());

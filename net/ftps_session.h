@@ -79,6 +79,9 @@ class FtpsSession : public std::enable_shared_from_this<FtpsSession> {
   bool control_busy_ = false;      // a write or handshake on the control connection runs
   bool reading_control_ = false;
   bool control_tls_due_ = false;  // AUTH accepted; the handshake has not ended
+  // A data connection has used a session ticket: the next control write
+  // carries a fresh one (TLS 1.3), so the client has one for its next transfer.
+  bool control_ticket_due_ = false;
   bool ended_ = false;
   std::deque<ControlStep> control_steps_;
   std::string control_out_;

@@ -120,6 +120,13 @@ void bind_session_id_context(SSL* ssl, std::string_view id_context) {
 
 void disable_session_tickets(SSL* ssl) { SSL_set_num_tickets(ssl, 0); }
 
+void send_fresh_session_ticket(SSL* ssl) {
+  if (SSL_version(ssl) != TLS1_3_VERSION) return;
+  // Fails only before the handshake or under memory pressure; the next data
+  // connection then finds no ticket and is refused with 522, as before.
+  if (SSL_new_session_ticket(ssl) != 1) ERR_clear_error();
+}
+
 std::optional<std::string> resumed_session_id_context(SSL* ssl) {
   if (SSL_session_reused(ssl) != 1) return std::nullopt;
   const SSL_SESSION* session = SSL_get_session(ssl);

@@ -56,6 +56,12 @@ void bind_session_id_context(SSL* ssl, std::string_view id_context);
 // unread ticket makes the uploading client's close a reset, SPEC §4).
 void disable_session_tickets(SSL* ssl);
 
+// TLS 1.3: queues a fresh session ticket, sent before the next bytes written
+// on `ssl` (FTPS control connections, once a data connection has used one:
+// curl and Ruby's net/ftp resume a TLS 1.3 ticket only once). Nothing for
+// TLS 1.2, whose sessions resume any number of times.
+void send_fresh_session_ticket(SSL* ssl);
+
 // After a server handshake: the id context of the session it resumed, or
 // nullopt for a full handshake.
 std::optional<std::string> resumed_session_id_context(SSL* ssl);

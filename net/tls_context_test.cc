@@ -93,6 +93,53 @@ class TlsContextTest : public ::testing::Test {
     return result;
   }
 
+  // A control connection kept open across data connections: the server binds
+  // `context_id`, both handshakes run at once.
+  struct OpenControl {
+    OpenControl(ssl::context& server_context, ssl::context& client_context, const std::string& context_id,
+                int max_version)
+        : acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)),
+          server(io, server_context),
+          client(io, client_context) {
+      SSL_set_max_proto_version(client.native_handle(), max_version);
+      bind_session_id_context(server.native_handle(), context_id);
+      acceptor.async_accept(server.next_layer(), [&](boost::system::error_code ec) {
+        ASSERT_FALSE(ec) << ec.message();
+        server.async_handshake(ssl::stream_base::server,
+                               [](boost::system::error_code hs) { ASSERT_FALSE(hs) << hs.message(); });
+      });
+      client.next_layer().async_connect(acceptor.local_endpoint(), [&](boost::system::error_code ec) {
+        ASSERT_FALSE(ec) << ec.message();
+        client.async_handshake(ssl::stream_base::client,
+                               [](boost::system::error_code hs) { ASSERT_FALSE(hs) << hs.message(); });
+      });
+      io.run();
+    }
+    ~OpenControl() {
+      SSL_set_shutdown(server.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+      SSL_set_shutdown(client.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
+    // The server writes a reply byte, the client reads it (and the tickets
+    // sent before it); returns the client's session, as its next data
+    // connection would offer it, and how many new sessions it was handed.
+    std::pair<SSL_SESSION*, int> reply() {
+      g_new_client_sessions = 0;
+      std::array<char, 1> byte{};
+      asio::async_write(server, asio::buffer("r", 1), [](boost::system::error_code, std::size_t) {});
+      asio::async_read(client, asio::buffer(byte), [](boost::system::error_code ec, std::size_t) {
+        ASSERT_FALSE(ec) << ec.message();
+      });
+      io.restart();
+      io.run();
+      return {SSL_get1_session(client.native_handle()), g_new_client_sessions};
+    }
+
+    asio::io_context io;
+    tcp::acceptor acceptor;
+    ssl::stream<tcp::socket> server;
+    ssl::stream<tcp::socket> client;
+  };
+
   std::string directory_;
   std::optional<ssl::context> server_;
   std::optional<ssl::context> client_;
@@ -130,6 +177,32 @@ TEST_P(TlsVersions, DataConnectionsSendNoTicket) {
   EXPECT_EQ(data.tickets_received, 0);
   SSL_SESSION_free(session);
   SSL_SESSION_free(data_session);
+}
+
+// What each data connection of one control session resumes (SPEC §4): a
+// TLS 1.3 client may offer each ticket once (curl, Ruby's net/ftp), so after
+// a data connection the control connection hands it a fresh one with its
+// next reply; a TLS 1.2 session resumes again without one.
+TEST_P(TlsVersions, AFreshControlTicketResumesTheNextDataConnection) {
+  const std::string control_id = new_session_id_context();
+  OpenControl control(*server_, *client_, control_id, GetParam());
+  SSL_SESSION* first_session = control.reply().first;  // TLS 1.3: the handshake's tickets
+  Handshake first = connect(control_id, true, first_session, nullptr, GetParam());
+  EXPECT_TRUE(first.reused);
+  EXPECT_EQ(first.tickets_received, 0);
+
+  send_fresh_session_ticket(control.server.native_handle());
+  auto [next_session, next_tickets] = control.reply();
+  EXPECT_EQ(next_tickets, GetParam() == TLS1_3_VERSION ? 1 : 0);
+  Handshake next = connect(control_id, true, next_session, nullptr, GetParam());
+  EXPECT_TRUE(next.reused);
+  EXPECT_EQ(next.resumed_context, control_id);
+
+  // The fresh ticket is as bound to its control session as the first one.
+  Handshake stolen = connect(new_session_id_context(), true, next_session, nullptr, GetParam());
+  EXPECT_FALSE(stolen.reused);
+  SSL_SESSION_free(first_session);
+  SSL_SESSION_free(next_session);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tls12And13, TlsVersions, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION));

@@ -18,21 +18,34 @@ import urllib.request
 IMAGELIB = os.environ.get("IMAGELIB_BIN", "imagelib")
 
 
-def tls_context():
-    """A client context that accepts the server's self-signed certificate (loopback only)."""
+def tls_context(version=None):
+    """A client context that accepts the server's self-signed certificate (loopback only).
+
+    `version` ("1.2" or "1.3") pins the TLS version; None lets the peers pick (TLS 1.3).
+    """
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    if version:
+        pinned = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[version]
+        context.minimum_version = context.maximum_version = pinned
     return context
 
 
 class ReusingFTP_TLS(ftplib.FTP_TLS):
-    """ftplib resuming the control connection's TLS session on data connections (as curl and lftp do)."""
+    """ftplib resuming the control connection's TLS session on data connections (as curl and lftp do).
+
+    `session_source`, when set, is another TLS socket (another login's control connection) whose
+    session the data connections offer instead: the server must refuse them.
+    """
+
+    session_source = None
 
     def ntransfercmd(self, cmd, rest=None):
         conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
         if self._prot_p:
-            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+            session = (self.session_source or self.sock).session
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=session)
         return conn, size
 
 
