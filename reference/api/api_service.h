@@ -30,10 +30,12 @@
 // Bodies are fog-brightbox's formats (reference/library/json.h): "Full" on
 // show, create, update and destroy, "Collected" items in lists.
 //
-// Authentication: POST /token takes `Authorization: Basic base64(id:secret)`
-// of an ApiClient and the body {"grant_type":"client_credentials"}; errors
+// Authentication: POST /token (or /token/) takes `Authorization: Basic
+// base64(id:secret)` of an ApiClient, or client_id and client_secret in the
+// body, and the body {"grant_type":"client_credentials"} as JSON or as
+// application/x-www-form-urlencoded (token_handler.cc); errors
 // there use the OAuth shape {"error": ..., "error_description": ...}
-// (401 invalid_client, 400 unsupported_grant_type / invalid_request). Every
+// (401 invalid_client, 400 unauthorized_client / invalid_request). Every
 // other endpoint needs `Authorization: Bearer <token>`; a missing, unknown or
 // expired token → 401 with `www-authenticate: Bearer`. Tokens come from the
 // seeded stream Rng(library.options().seed).stream("api-tokens") and expire

@@ -1,8 +1,10 @@
 // The request errors of the API core: routing (404, 405), body size (413),
-// JSON syntax (400), field types and names (422), account scoping (403).
+// JSON syntax (400), form bodies of POST /token (400 invalid_request), field
+// types and names (422), account scoping (403).
 #include <gtest/gtest.h>
 
 #include "reference/api/api_testing.h"
+#include "reference/api/form_urlencoded.h"
 #include "reference/api/request_json.h"
 
 namespace imagelib::testing {
@@ -162,6 +164,89 @@ TEST(JsonSyntax, NumberOutOfRangeIs400) {
   const HttpResponse response = register_with(f, R"({"arch":"x86_64","source":"disk.img","min_ram":1e999999})");
   expect_error(response, 400, "bad_request");
   EXPECT_NE(error_message(response).find("out of range"), std::string::npos) << response.body;
+}
+
+// --- form bodies (application/x-www-form-urlencoded) ---
+
+TEST(FormSyntax, DecodesPairsInOrderWithPlusAndEscapes) {
+  auto fields = api::decode_form("a=1&&b=x+y%2Bz&flag&=v&c=%e2%82%ac&");
+  ASSERT_TRUE(fields.ok()) << fields.status().message();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const api::FormField& field : *fields) pairs.emplace_back(field.name, field.value);
+  EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{
+                       {"a", "1"}, {"b", "x y+z"}, {"flag", ""}, {"", "v"}, {"c", "\xe2\x82\xac"}}));
+  EXPECT_TRUE(api::decode_form("").value().empty());
+}
+
+TEST(FormSyntax, BadPercentEscapeNamesItsByte) {
+  for (const auto& [text, byte] : std::vector<std::pair<std::string, int>>{
+           {"a=%zz", 2}, {"a=%4", 2}, {"a=1&b=%", 6}, {"a%g0=1", 1}, {"a=%4&b=1", 2}}) {
+    auto fields = api::decode_form(text);
+    ASSERT_FALSE(fields.ok()) << text;
+    EXPECT_EQ(fields.status().code(), ErrorCode::kBadRequest);
+    EXPECT_NE(fields.status().message().find("byte " + std::to_string(byte)), std::string::npos)
+        << text << ": " << fields.status().message();
+  }
+}
+
+// POST /token with `body` as a form and the main account's Basic credentials.
+HttpResponse post_token_form(ApiFixture& f, const std::string& body) {
+  const ApiClient& client = f.clients.at(f.main);
+  return f.send({"POST", "/token",
+                 {{"authorization", basic_authorization(client.id, client.secret)},
+                  {"content-type", "application/x-www-form-urlencoded"}},
+                 body});
+}
+
+void expect_invalid_request(const HttpResponse& response, const std::string& mentions) {
+  EXPECT_EQ(response.status, 400) << response.body.substr(0, 200);
+  EXPECT_EQ(response.headers.at("content-type"), "application/json");
+  EXPECT_EQ(body_of(response)["error"], "invalid_request");
+  EXPECT_NE(body_of(response)["error_description"].get<std::string>().find(mentions), std::string::npos)
+      << response.body.substr(0, 200);
+}
+
+TEST(FormBody, BadPercentEscapeIsInvalidRequest) {
+  ApiFixture f;
+  for (const char* body : {"grant_type=client%credentials", "grant_type=client_credentials%",
+                           "grant_type=%2", "%%%=1", "grant_type=client_credentials&scope=%G1"}) {
+    expect_invalid_request(post_token_form(f, body), "percent escape");
+  }
+}
+
+TEST(FormBody, RepeatedParameterIsInvalidRequest) {
+  ApiFixture f;
+  expect_invalid_request(post_token_form(f, "grant_type=client_credentials&grant_type=client_credentials"),
+                         "'grant_type' is given more than once");
+  expect_invalid_request(post_token_form(f, "grant_type=client_credentials&scope=&scope=x"),
+                         "'scope' is given more than once");
+  // The same name escaped differently is still the same name.
+  expect_invalid_request(post_token_form(f, "grant_type=client_credentials&grant%5Ftype=password"),
+                         "more than once");
+}
+
+TEST(FormBody, HugeBodyIsInvalidRequestBeforeItIsParsed) {
+  ApiFixture f;
+  // Many distinct parameters, under the service's 1 MiB limit but far above an honest token request.
+  std::string body = "grant_type=client_credentials";
+  for (int i = 0; body.size() < 900 * 1024; ++i) body += "&p" + std::to_string(i) + "=%zz";
+  expect_invalid_request(post_token_form(f, body), "the limit is");
+  // Above 1 MiB the service answers 413 before any endpoint, /token included.
+  EXPECT_EQ(post_token_form(f, std::string(std::size_t{1} << 21, 'a')).status, 413);
+}
+
+TEST(FormBody, BytesThatAreNotUtf8GetAJsonAnswer) {
+  ApiFixture f;
+  const HttpResponse response = post_token_form(f, "grant_type=client_credentials&%ff%fe=%00&%ff%fe=1");
+  expect_invalid_request(response, "more than once");
+  EXPECT_TRUE(nlohmann::json::accept(response.body));
+}
+
+TEST(FormBody, NulAndControlBytesInTheGrantTypeAreRefused) {
+  ApiFixture f;
+  const HttpResponse response = post_token_form(f, "grant_type=client_credentials%00");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(body_of(response)["error"], "unauthorized_client");
 }
 
 // --- field types and names ---

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <optional>
+#include <utility>
+
+#include "reference/api/form_urlencoded.h"
 
 namespace imagelib::api {
 namespace {
@@ -67,34 +70,6 @@ std::optional<std::string_view> match_pattern(std::string_view pattern,
   return id;
 }
 
-std::optional<int> hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return std::nullopt;
-}
-
-Result<std::string> percent_decode(std::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      decoded.push_back(' ');
-    } else if (text[i] != '%') {
-      decoded.push_back(text[i]);
-    } else {
-      const auto high = i + 2 < text.size() ? hex_value(text[i + 1]) : std::nullopt;
-      const auto low = i + 2 < text.size() ? hex_value(text[i + 2]) : std::nullopt;
-      if (!high || !low) {
-        return Status(ErrorCode::kBadRequest, "bad percent escape in the query at byte " +
-                                                  std::to_string(i));
-      }
-      decoded.push_back(static_cast<char>(*high * 16 + *low));
-      i += 2;
-    }
-  }
-  return decoded;
-}
-
 // One trailing slash is ignored on every route: "/token/" (what
 // golang.org/x/oauth2 clients are configured with) and "/1.0/images/" are
 // "/token" and "/1.0/images". The real API is a Rails application, and Rails
@@ -115,20 +90,9 @@ Result<Target> parse_target(std::string_view target) {
   const auto question = target.find('?');
   parsed.path = std::string(target.substr(0, question));
   if (question == std::string_view::npos) return parsed;
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto equals = pair.find('=');
-    auto name = percent_decode(pair.substr(0, equals));
-    if (!name.ok()) return name.status();
-    auto value = percent_decode(equals == std::string_view::npos ? std::string_view()
-                                                                 : pair.substr(equals + 1));
-    if (!value.ok()) return value.status();
-    parsed.query.emplace(std::move(name).value(), std::move(value).value());
-  }
+  auto fields = decode_form(target.substr(question + 1));
+  if (!fields.ok()) return Status(ErrorCode::kBadRequest, "in the query: " + fields.status().message());
+  for (FormField& field : *fields) parsed.query.emplace(std::move(field.name), std::move(field.value));
   return parsed;
 }
 
