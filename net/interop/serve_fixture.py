@@ -11,6 +11,7 @@ import shutil
 import signal
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -140,3 +141,29 @@ class Serve:
             if body.get("status") != "creating" or time.monotonic() > deadline:
                 return body
             time.sleep(0.2)
+
+
+# --- for the OAuth2 client tests: serve's own certificate, and peers that may be missing ---
+
+SKIPPED = 77  # the exit status ctest reports as skipped (SKIP_RETURN_CODE in net/CMakeLists.txt)
+
+
+def serve_keeping_certificate(*extra_args):
+    """A Serve (not started) with a data directory of its own, where serve writes the self-signed
+    certificate it presents (tls/cert.pem: it names 127.0.0.1), so that clients can trust it alone."""
+    server = Serve(*extra_args)
+    server.data_dir = os.path.join(server.own_dir, "data")
+    return server
+
+
+def certificate_file(server):
+    """The PEM certificate of a server made by serve_keeping_certificate, once started."""
+    return os.path.join(server.data_dir, "tls", "cert.pem")
+
+
+def exit_without_peer(what):
+    """Ends a test script whose real peer is not installed: a failure under CI=true, where every
+    peer must be there (tools/scripts/install-deps.sh), else a skip."""
+    in_ci = os.environ.get("CI") == "true"
+    print(f"{what} is not installed" + (" (required under CI=true)" if in_ci else ": skipped"))
+    sys.exit(1 if in_ci else SKIPPED)
