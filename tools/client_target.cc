@@ -192,4 +192,11 @@ Status check_id(const std::string& id, const std::string& prefix, const std::str
   return {};
 }
 
+Status check_ids(const std::vector<std::string>& ids, const std::string& prefix, const std::string& what) {
+  for (const auto& id : ids) {
+    if (Status valid = check_id(id, prefix, what); !valid.ok()) return valid;
+  }
+  return {};
+}
+
 }  // namespace imagelib::cli

@@ -12,6 +12,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -96,5 +97,13 @@ int exit_status(const Status& status);
 
 // Checks `id` looks like PREFIX-xxxxx (SPEC §1), e.g. "img".
 Status check_id(const std::string& id, const std::string& prefix, const std::string& what);
+// check_id for each of `ids`: the first that fails.
+Status check_ids(const std::vector<std::string>& ids, const std::string& prefix, const std::string& what);
+
+// The arguments of a command that acts on resources named by id.
+struct IdsArgs {
+  TargetOptions target;
+  std::vector<std::string> ids;
+};
 
 }  // namespace imagelib::cli

@@ -66,11 +66,6 @@ Status run_list(const ListArgs& args) {
 }
 
 // --- show ---
-struct IdsArgs {
-  TargetOptions target;
-  std::vector<std::string> ids;
-};
-
 std::string show_fields(const json& image) {
   const bool official = image.value("official", false);
   const json ancestor = image.value("ancestor", json());
@@ -102,9 +97,7 @@ std::string show_fields(const json& image) {
 }
 
 Status run_show(const IdsArgs& args) {
-  for (const auto& id : args.ids) {
-    if (Status valid = check_id(id, "img", "an image"); !valid.ok()) return valid;
-  }
+  if (Status valid = check_ids(args.ids, "img", "an image"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   std::vector<json> images;
@@ -211,9 +204,7 @@ struct Action {
 };
 
 Status run_action(const IdsArgs& args, const Action& action) {
-  for (const auto& id : args.ids) {
-    if (Status valid = check_id(id, "img", "an image"); !valid.ok()) return valid;
-  }
+  if (Status valid = check_ids(args.ids, "img", "an image"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   std::vector<json> images;

@@ -21,20 +21,8 @@ void print_servers(const TargetOptions& target, const std::vector<json>& servers
   std::cout << (target.output == "json" ? raw.dump(2) + "\n" : render_server_table(servers));
 }
 
-struct IdsArgs {
-  TargetOptions target;
-  std::vector<std::string> ids;
-};
-
-Status check_server_ids(const std::vector<std::string>& ids) {
-  for (const auto& id : ids) {
-    if (Status valid = check_id(id, "srv", "a server"); !valid.ok()) return valid;
-  }
-  return {};
-}
-
 Status run_list(const IdsArgs& args) {
-  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  if (Status valid = check_ids(args.ids, "srv", "a server"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   auto servers = find_all_or_warn(**api, "/1.0/servers", args.ids, "Could not find anything with ID");
@@ -44,7 +32,7 @@ Status run_list(const IdsArgs& args) {
 }
 
 Status run_show(const IdsArgs& args) {
-  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  if (Status valid = check_ids(args.ids, "srv", "a server"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   std::vector<json> servers;
@@ -64,7 +52,7 @@ Status run_show(const IdsArgs& args) {
 }
 
 Status run_destroy(const IdsArgs& args) {
-  if (Status valid = check_server_ids(args.ids); !valid.ok()) return valid;
+  if (Status valid = check_ids(args.ids, "srv", "a server"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   for (const auto& id : args.ids) {

@@ -13,20 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-struct IdsArgs {
-  TargetOptions target;
-  std::vector<std::string> ids;
-};
-
-Status check_type_ids(const std::vector<std::string>& ids) {
-  for (const auto& id : ids) {
-    if (Status valid = check_id(id, "typ", "a server type"); !valid.ok()) return valid;
-  }
-  return {};
-}
-
 Status run_list(const IdsArgs& args) {
-  if (Status valid = check_type_ids(args.ids); !valid.ok()) return valid;
+  if (Status valid = check_ids(args.ids, "typ", "a server type"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   auto types = find_all_or_warn(**api, "/1.0/server_types", args.ids, "Couldn't find type");
@@ -37,7 +25,7 @@ Status run_list(const IdsArgs& args) {
 }
 
 Status run_show(const IdsArgs& args) {
-  if (Status valid = check_type_ids(args.ids); !valid.ok()) return valid;
+  if (Status valid = check_ids(args.ids, "typ", "a server type"); !valid.ok()) return valid;
   auto api = ApiSession::open(args.target);
   if (!api.ok()) return api.status();
   auto types = find_all_or_warn(**api, "/1.0/server_types", args.ids, "Couldn't find type");
