@@ -5,7 +5,9 @@
 // data: bound to it, no session tickets), opens passive
 // listeners from a port range, moves data bytes, and enforces the limits a
 // real server needs: idle, handshake and transfer timeouts, a maximum number
-// of sessions, the core's login delay as an Asio timer. Every FTP decision
+// of sessions in all and per address, a login deadline, the core's login
+// delay as an Asio timer, a pause before accepting again when out of
+// descriptors. Every FTP decision
 // (reply codes, paths, who may write what) is the core's. Runs on the
 // io_context's single thread, the strand that owns the Library.
 //
@@ -37,10 +39,19 @@ struct FtpsServerOptions {
   // 0 and 0: any free port the kernel picks.
   std::uint16_t passive_port_low = 0;
   std::uint16_t passive_port_high = 0;
-  std::chrono::seconds idle_timeout{300};      // no command on an idle control connection
+  // No whole command line on an idle control connection (bytes without an
+  // end of line do not count, so a trickle of junk cannot hold a session).
+  std::chrono::seconds idle_timeout{300};
   std::chrono::seconds transfer_timeout{300};  // no byte moved on a data connection
   std::chrono::seconds handshake_timeout{30};  // a TLS handshake, control or data
-  std::size_t max_sessions = 64;
+  // From connect to a successful login, whatever the client sends meanwhile.
+  std::chrono::seconds login_timeout{60};
+  // Control sessions in all and from one address (vsftpd's max_clients and
+  // max_per_ip); one more is answered 421 and closed. 200 clients behind one
+  // address (a NAT, a test rig) are served; a session holds up to three
+  // descriptors, so serve raises its descriptor limit to fit.
+  std::size_t max_sessions = 512;
+  std::size_t max_sessions_per_address = 256;
   // As vsftpd's require_ssl_reuse: a data connection must resume its control
   // connection's TLS session. Off, any data TLS handshake is accepted.
   bool require_tls_session_reuse = true;

@@ -48,6 +48,7 @@ FtpsSession::FtpsSession(FtpsSessionContext context, tcp::socket socket)
     : context_(std::move(context)),
       control_(std::move(socket), context_.tls),
       idle_timer_(control_.get_executor()),
+      login_timer_(control_.get_executor()),
       wake_timer_(control_.get_executor()) {}
 
 FtpsSession::~FtpsSession() = default;
@@ -60,6 +61,7 @@ void FtpsSession::start() {
   id_context_ = new_session_id_context();
   core_ = context_.host.open_ftp_session(peer_address_);
   arm_idle_timer();
+  arm_login_timer();
   execute(core_->on_connected(wall_clock_now()));
   read_control();
 }
@@ -184,7 +186,8 @@ void FtpsSession::read_control() {
 void FtpsSession::on_control_read(error_code error, std::size_t bytes) {
   if (ended_) return;
   if (error) return end_session();
-  arm_idle_timer();
+  const auto* begin = control_in_.data();
+  if (std::find(begin, begin + bytes, std::uint8_t{'\n'}) != begin + bytes) arm_idle_timer();
   execute(core_->on_control_bytes(ByteView(control_in_.data(), bytes), wall_clock_now()));
   read_control();
 }
@@ -197,10 +200,23 @@ void FtpsSession::arm_idle_timer(std::chrono::seconds timeout) {
     if (error || self->ended_) return;
     if (self->control_tls_due_) return self->end_session();  // the handshake stalled
     if (!self->data_.empty()) return self->arm_idle_timer();  // a transfer is running
-    self->control_steps_.push_back({ControlStep::Kind::kWrite, "421 Timeout.\r\n"});
-    self->control_steps_.push_back({ControlStep::Kind::kClose, {}});
-    self->run_control_steps();
+    self->time_out();
   });
+}
+
+void FtpsSession::arm_login_timer() {
+  login_timer_.expires_after(context_.options.login_timeout);
+  login_timer_.async_wait([self = shared_from_this()](error_code error) {
+    if (error || self->ended_ || self->core_->account()) return;
+    if (self->control_tls_due_) return self->end_session();  // the handshake stalled
+    self->time_out();
+  });
+}
+
+void FtpsSession::time_out() {
+  control_steps_.push_back({ControlStep::Kind::kWrite, "421 Timeout.\r\n"});
+  control_steps_.push_back({ControlStep::Kind::kClose, {}});
+  run_control_steps();
 }
 
 void FtpsSession::end_session() {
@@ -216,6 +232,7 @@ void FtpsSession::end_session() {
   }
   data_.clear();
   idle_timer_.cancel();
+  login_timer_.cancel();
   wake_timer_.cancel();
   if (control_secure_) keep_session_cached(control_.native_handle());
   error_code ignored;
@@ -248,6 +265,10 @@ void FtpsSession::open_passive_listener() {
     tcp::acceptor acceptor(control_.get_executor());
     error_code bind_error;
     acceptor.open(local.protocol(), bind_error);
+    // The server closes a download's data connection first, which leaves the
+    // port in TIME_WAIT; as vsftpd, bind it again (Linux still refuses a port
+    // another session listens on).
+    if (!bind_error) acceptor.set_option(asio::socket_base::reuse_address(true), bind_error);
     if (!bind_error) acceptor.bind(tcp::endpoint(local.address(), context_.next_passive_port()), bind_error);
     if (!bind_error) acceptor.listen(asio::socket_base::max_listen_connections, bind_error);
     if (bind_error) continue;

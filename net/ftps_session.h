@@ -69,6 +69,8 @@ class FtpsSession : public std::enable_shared_from_this<FtpsSession> {
   void data_failed(const std::shared_ptr<DataConnection>& data, DataCloseReason reason);
   void arm_transfer_timer(const std::shared_ptr<DataConnection>& data);
   void wake_at(Timestamp at);
+  void arm_login_timer();
+  void time_out();
 
   FtpsSessionContext context_;
   TlsStream control_;
@@ -87,6 +89,7 @@ class FtpsSession : public std::enable_shared_from_this<FtpsSession> {
   std::string control_out_;
   std::array<std::uint8_t, 16 * 1024> control_in_{};
   boost::asio::steady_timer idle_timer_;
+  boost::asio::steady_timer login_timer_;
   boost::asio::steady_timer wake_timer_;
   std::optional<boost::asio::ip::tcp::acceptor> listener_;
   std::map<DataConnectionId, std::shared_ptr<DataConnection>> data_;

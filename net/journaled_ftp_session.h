@@ -37,6 +37,9 @@ class JournaledFtpSession {
   FtpServerActions on_wake(Timestamp at);
   FtpServerActions on_control_closed(Timestamp at);
 
+  // The account logged in, if any.
+  std::optional<AccountId> account() const { return core_.account(); }
+
  private:
   // Journals one event; `sync` false only for bulk data (synced by the next event).
   void record(nlohmann::json event, Timestamp at, ByteView payload = {}, bool sync = true);

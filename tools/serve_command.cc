@@ -3,6 +3,7 @@
 #include "tools/command.h"
 
 #include <openssl/rand.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -44,6 +45,15 @@ struct ServeOptions {
   std::optional<std::uint64_t> seed;
   double job_seconds = 2;        // how long a registration or snapshot takes
   double token_seconds = 7200;   // how long an API token lives
+  // FTP limits, FtpsServerOptions's defaults unless told.
+  std::size_t max_ftp_sessions = net::FtpsServerOptions{}.max_sessions;
+  std::size_t max_ftp_sessions_per_address = net::FtpsServerOptions{}.max_sessions_per_address;
+  std::int64_t ftp_login_seconds = net::FtpsServerOptions{}.login_timeout.count();
+  std::int64_t ftp_idle_seconds = net::FtpsServerOptions{}.idle_timeout.count();
+  // API limits, ApiServerLimits's defaults unless told.
+  std::size_t max_api_connections = net::ApiServerLimits{}.max_connections;
+  std::int64_t api_header_seconds = net::ApiServerLimits{}.header_timeout.count();
+  std::int64_t api_read_seconds = net::ApiServerLimits{}.read_timeout.count();
   std::string mutant = "none";   // for testing the harness: a rule broken on purpose
 };
 
@@ -211,6 +221,27 @@ void print_mutants(std::ostream& out) {
   }
 }
 
+// Raises the soft descriptor limit to the hard one (nginx's
+// worker_rlimit_nofile), and says so if even that is short of what the
+// session limits need: out of descriptors, connections are refused.
+void raise_descriptor_limit(const ServeOptions& options) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  // A control connection, a passive listener and a data connection per FTP
+  // session, one per API connection, and room for stored files and logs.
+  const rlim_t needed = 3 * options.max_ftp_sessions + options.max_api_connections + 64;
+  if (limit.rlim_cur < needed) {
+    std::cerr << "imagelib serve: warning: the descriptor limit (" << limit.rlim_cur
+              << ") is below what --max-ftp-sessions and --max-api-connections need (" << needed
+              << "); raise it (ulimit -n) or lower them\n";
+  }
+}
+
 int run_serve(const ServeOptions& options) {
   if (options.mutant == "list") {
     print_mutants(std::cout);
@@ -228,6 +259,7 @@ int run_serve(const ServeOptions& options) {
   boost::system::error_code address_error;
   const auto address = asio::ip::make_address(options.listen, address_error);
   if (address_error) throw ServeFailed("--listen: not an IP address: " + options.listen);
+  raise_descriptor_limit(options);
   if (!options.data_dir.empty()) {
     const Status made = net::make_private_directory(options.data_dir);
     if (!made.ok()) throw ServeFailed(made.to_string());
@@ -243,11 +275,20 @@ int run_serve(const ServeOptions& options) {
   std::optional<net::ApiServer> api;
   std::optional<net::FtpsServer> ftp;
   try {
-    api.emplace(io, options.plain_http ? nullptr : &*tls, tcp::endpoint(address, options.api_port));
+    net::ApiServerLimits api_limits;
+    api_limits.max_connections = options.max_api_connections;
+    api_limits.header_timeout = std::chrono::seconds(options.api_header_seconds);
+    api_limits.read_timeout = std::chrono::seconds(options.api_read_seconds);
+    api.emplace(io, options.plain_http ? nullptr : &*tls, tcp::endpoint(address, options.api_port),
+                api_limits);
     net::FtpsServerOptions ftp_options;
     ftp_options.passive_port_low = passive_low;
     ftp_options.passive_port_high = passive_high;
     ftp_options.require_tls_session_reuse = !options.allow_data_without_reuse;
+    ftp_options.max_sessions = options.max_ftp_sessions;
+    ftp_options.max_sessions_per_address = options.max_ftp_sessions_per_address;
+    ftp_options.login_timeout = std::chrono::seconds(options.ftp_login_seconds);
+    ftp_options.idle_timeout = std::chrono::seconds(options.ftp_idle_seconds);
     ftp.emplace(io, *tls, tcp::endpoint(address, options.ftp_port), ftp_options);
   } catch (const boost::system::system_error& error) {
     throw ServeFailed(std::string("cannot listen: ") + error.what());
@@ -313,6 +354,35 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve->add_option("--token-seconds", options->token_seconds, "Lifetime of an API token in seconds")
       ->check(CLI::Range(1.0, 31536000.0))
+      ->capture_default_str();
+  serve->add_option("--max-ftp-sessions", options->max_ftp_sessions,
+                    "FTP control sessions in all; one more is answered 421")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
+  serve->add_option("--max-ftp-sessions-per-address", options->max_ftp_sessions_per_address,
+                    "FTP control sessions from one client address; one more is answered 421")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
+  serve->add_option("--ftp-login-timeout", options->ftp_login_seconds,
+                    "Seconds from connect to a successful FTP login, then 421 and close")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
+  serve->add_option("--ftp-idle-timeout", options->ftp_idle_seconds,
+                    "Seconds without a whole FTP command line (no transfer running), then 421 and close")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
+  serve->add_option("--max-api-connections", options->max_api_connections,
+                    "API connections at once; one more closes the longest-idle one, or is refused "
+                    "when all are busy")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
+  serve->add_option("--api-header-timeout", options->api_header_seconds,
+                    "Seconds for the TLS handshake and then for each request's headers")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
+  serve->add_option("--api-read-timeout", options->api_read_seconds,
+                    "Seconds for a request's body once its headers are in")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
       ->capture_default_str();
   serve->add_option("--mutant", options->mutant,
                     "FOR TESTING THE HARNESS ONLY: serve a reference with one rule broken on "

@@ -140,6 +140,31 @@ class CurlTest(PeerTest):
                 self.assertEqual(got.stderr.count(b"Re-using existing connection"), len(files) - 1)
                 self.assert_same_files(f"down{version}", files)
 
+    def test_one_passive_port_serves_transfer_after_transfer(self):
+        # The server closes a download's data connection first, so its passive port sits in
+        # TIME_WAIT afterwards: without SO_REUSEADDR a range of one port answered 425 to
+        # every transfer after the first.
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        self.server.kill()
+        self.server.__exit__()
+        self.server = Serve("--passive-ports", f"{port}-{port}").start()
+        auth = "%s:%s" % self.server.ftp_login()
+        self.ftp_url = f"ftp://127.0.0.1:{self.server.ftp_port}"
+        files = sample_files("one-port-", 4)
+        folder = self.write_files("up", files)
+        for name in files:
+            curl("-u", auth, "-T", os.path.join(folder, name), f"{self.ftp_url}/incoming/")
+        for round in range(2):
+            downloads = []
+            for name in files:
+                downloads += ["-o", self.path(f"down{round}/{name}"), f"{self.ftp_url}/incoming/{name}"]
+            got = curl("-v", "--create-dirs", "-u", auth, *downloads)
+            self.assertEqual(got.stderr.count(f"(|||{port}|)".encode()), len(files), got.stderr)
+            self.assert_same_files(f"down{round}", files)
+
     def test_data_without_session_reuse_is_refused(self):
         result = curl("-v", "--no-sessionid", "-u", f"{self.user}:{self.password}",
                       f"{self.ftp_url}/incoming/", check=False)
