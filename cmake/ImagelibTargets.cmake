@@ -1,8 +1,9 @@
 # Helpers that give every target of the project the same flags:
 #   imagelib_add_library(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 #     builds imagelib_NAME with the alias imagelib::NAME;
-#   imagelib_add_test(NAME SOURCES ... DEPS ...)
-#     builds a GoogleTest binary and registers its tests with ctest;
+#   imagelib_add_test(NAME [THREADS] SOURCES ... DEPS ...)
+#     builds a GoogleTest binary and registers its tests with ctest; THREADS
+#     (the code under test runs real threads) labels them `threads`;
 #   imagelib_apply_flags(TARGET [PCH product|test|none])
 #     the warnings, the include root and a family of precompiled headers
 #     (cmake/ImagelibPch.cmake), product unless told.
@@ -35,6 +36,15 @@ if(IMAGELIB_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(IMAGELIB_TSAN)
+  if(IMAGELIB_SANITIZE)
+    message(FATAL_ERROR "IMAGELIB_TSAN and IMAGELIB_SANITIZE cannot be combined")
+  endif()
+  list(APPEND IMAGELIB_WARNINGS -Wno-maybe-uninitialized -Wno-tsan)
+  add_compile_options(-O1 -fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 function(imagelib_apply_flags target)
   cmake_parse_arguments(ARG "" "PCH" "" ${ARGN})
   target_compile_options(${target} PRIVATE ${IMAGELIB_WARNINGS})
@@ -59,12 +69,17 @@ function(imagelib_add_test name)
   if(NOT IMAGELIB_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "THREADS" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   imagelib_apply_flags(${name} PCH test)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rapidcheck_gtest rapidcheck
                         GTest::gmock GTest::gtest_main)
   # Tests that read files of the checkout (scenarios, samples) find them here.
   target_compile_definitions(${name} PRIVATE IMAGELIB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
+  if(ARG_THREADS)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS threads)
+    set_property(GLOBAL APPEND PROPERTY IMAGELIB_THREAD_TESTS ${name})
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()
