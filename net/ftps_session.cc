@@ -186,9 +186,9 @@ void FtpsSession::read_control() {
 void FtpsSession::on_control_read(error_code error, std::size_t bytes) {
   if (ended_) return;
   if (error) return end_session();
-  const auto* begin = control_in_.data();
-  if (std::find(begin, begin + bytes, std::uint8_t{'\n'}) != begin + bytes) arm_idle_timer();
-  execute(core_->on_control_bytes(ByteView(control_in_.data(), bytes), wall_clock_now()));
+  const ByteView received(control_in_.data(), bytes);
+  if (std::ranges::find(received, std::uint8_t{'\n'}) != received.end()) arm_idle_timer();
+  execute(core_->on_control_bytes(received, wall_clock_now()));
   read_control();
 }
 

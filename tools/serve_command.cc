@@ -321,6 +321,12 @@ int run_serve(const ServeOptions& options) {
   return 0;
 }
 
+// A limit of serve: a flag from 1 to `max`, its default shown by --help.
+template <typename T>
+void add_limit(CLI::App* serve, const std::string& name, T& value, const std::string& description, T max) {
+  serve->add_option(name, value, description)->check(CLI::Range(T{1}, max))->capture_default_str();
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
@@ -355,35 +361,22 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   serve->add_option("--token-seconds", options->token_seconds, "Lifetime of an API token in seconds")
       ->check(CLI::Range(1.0, 31536000.0))
       ->capture_default_str();
-  serve->add_option("--max-ftp-sessions", options->max_ftp_sessions,
-                    "FTP control sessions in all; one more is answered 421")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-      ->capture_default_str();
-  serve->add_option("--max-ftp-sessions-per-address", options->max_ftp_sessions_per_address,
-                    "FTP control sessions from one client address; one more is answered 421")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-      ->capture_default_str();
-  serve->add_option("--ftp-login-timeout", options->ftp_login_seconds,
-                    "Seconds from connect to a successful FTP login, then 421 and close")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
-      ->capture_default_str();
-  serve->add_option("--ftp-idle-timeout", options->ftp_idle_seconds,
-                    "Seconds without a whole FTP command line (no transfer running), then 421 and close")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
-      ->capture_default_str();
-  serve->add_option("--max-api-connections", options->max_api_connections,
-                    "API connections at once; one more closes the longest-idle one, or is refused "
-                    "when all are busy")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-      ->capture_default_str();
-  serve->add_option("--api-header-timeout", options->api_header_seconds,
-                    "Seconds for the TLS handshake and then for each request's headers")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
-      ->capture_default_str();
-  serve->add_option("--api-read-timeout", options->api_read_seconds,
-                    "Seconds for a request's body once its headers are in")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
-      ->capture_default_str();
+  add_limit(serve, "--max-ftp-sessions", options->max_ftp_sessions,
+            "FTP control sessions in all; one more is answered 421", std::size_t{100000});
+  add_limit(serve, "--max-ftp-sessions-per-address", options->max_ftp_sessions_per_address,
+            "FTP control sessions from one client address; one more is answered 421", std::size_t{100000});
+  add_limit(serve, "--ftp-login-timeout", options->ftp_login_seconds,
+            "Seconds from connect to a successful FTP login, then 421 and close", std::int64_t{86400});
+  add_limit(serve, "--ftp-idle-timeout", options->ftp_idle_seconds,
+            "Seconds without a whole FTP command line (no transfer running), then 421 and close",
+            std::int64_t{86400});
+  add_limit(serve, "--max-api-connections", options->max_api_connections,
+            "API connections at once; one more closes the longest-idle one, or is refused when all are busy",
+            std::size_t{100000});
+  add_limit(serve, "--api-header-timeout", options->api_header_seconds,
+            "Seconds for the TLS handshake and then for each request's headers", std::int64_t{3600});
+  add_limit(serve, "--api-read-timeout", options->api_read_seconds,
+            "Seconds for a request's body once its headers are in", std::int64_t{3600});
   serve->add_option("--mutant", options->mutant,
                     "FOR TESTING THE HARNESS ONLY: serve a reference with one rule broken on "
                     "purpose (`--mutant list` names them)")
