@@ -13,7 +13,7 @@
 //
 // A failed upload is never answered as a finished one: a data TLS handshake
 // that fails after `150` answers 425, one that does not resume this control
-// session 522 (another login's session: 522 or 425), a reset or a transfer
+// session 522 (one that offers another login's session: 425), a reset or a transfer
 // timeout mid-upload 426. The bytes received stay in incoming/ under the
 // file's name, as vsftpd keeps them (its delete_failed_uploads=NO default),
 // so that SIZE then REST+STOR resumes the upload (SPEC §3); removing them

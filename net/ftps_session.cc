@@ -325,7 +325,10 @@ void FtpsSession::start_data_tls(DataConnectionId id) {
         if (error) return self->data_failed(data, DataCloseReason::kReset);
         self->arm_transfer_timer(data);
         std::optional<std::string> resumed = resumed_session_id_context(data->stream.native_handle());
-        if (!resumed && !self->context_.options.require_tls_session_reuse) resumed = self->id_context_;
+        // Without required reuse, a session offered and declined is a full handshake.
+        if ((!resumed || resumed->empty()) && !self->context_.options.require_tls_session_reuse) {
+          resumed = self->id_context_;
+        }
         FtpServerActions actions =
             self->core_->on_data_tls_established(data->id, resumed, wall_clock_now());
         // A download starts sending (or closes) at once; anything else is an

@@ -20,6 +20,34 @@ Status tls_error(std::string what) {
   return Status(ErrorCode::kBadRequest, what + ": " + take_openssl_errors());
 }
 
+// The SSL ex_data slot where note_offered_session() marks a connection
+// whose client offered a session to resume.
+int offered_session_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// A ClientHello callback: did the client try to resume? TLS 1.3 offers a
+// pre_shared_key; TLS 1.2 a session ticket or, without supported_versions
+// (a TLS 1.3 client always sends a random legacy session id), a session id.
+// OpenSSL declines a session of another id context without telling, so
+// this is how a data connection resuming another login's session is told
+// apart from one that resumes nothing (SPEC §4: 425, not 522).
+int note_offered_session(SSL* ssl, int* /*alert*/, void* /*arg*/) {
+  const unsigned char* extension = nullptr;
+  std::size_t length = 0;
+  bool offered = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_psk, &extension, &length) == 1 ||
+                 (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &extension, &length) == 1 &&
+                  length > 0);
+  if (!offered &&
+      SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_versions, &extension, &length) != 1) {
+    const unsigned char* session_id = nullptr;
+    offered = SSL_client_hello_get0_session_id(ssl, &session_id) > 0;
+  }
+  SSL_set_ex_data(ssl, offered_session_index(), offered ? ssl : nullptr);
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 void restrict_to_tls12_and_13(SSL_CTX* native) {
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION);
@@ -57,6 +85,7 @@ Result<ssl::context> make_server_tls_context(const TlsCertificateFiles& files) {
   // Connections that do not set their own context (the HTTPS API) share this one.
   static constexpr unsigned char kDefaultContext[] = "imagelib";
   SSL_CTX_set_session_id_context(native, kDefaultContext, sizeof(kDefaultContext) - 1);
+  SSL_CTX_set_client_hello_cb(native, note_offered_session, nullptr);
   return context;
 }
 
@@ -128,7 +157,10 @@ void send_fresh_session_ticket(SSL* ssl) {
 }
 
 std::optional<std::string> resumed_session_id_context(SSL* ssl) {
-  if (SSL_session_reused(ssl) != 1) return std::nullopt;
+  if (SSL_session_reused(ssl) != 1) {
+    if (SSL_get_ex_data(ssl, offered_session_index()) != nullptr) return std::string();
+    return std::nullopt;
+  }
   const SSL_SESSION* session = SSL_get_session(ssl);
   if (session == nullptr) return std::nullopt;
   unsigned int length = 0;

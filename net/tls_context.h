@@ -62,8 +62,10 @@ void disable_session_tickets(SSL* ssl);
 // TLS 1.2, whose sessions resume any number of times.
 void send_fresh_session_ticket(SSL* ssl);
 
-// After a server handshake: the id context of the session it resumed, or
-// nullopt for a full handshake.
+// After a server handshake (with a context from make_server_tls_context):
+// the id context of the session it resumed; "" when the client offered a
+// session this connection did not resume (made under another id context,
+// or no longer cached); nullopt when it offered none.
 std::optional<std::string> resumed_session_id_context(SSL* ssl);
 
 // The OpenSSL error queue as one line (and clears it), for error messages.
