@@ -6,7 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <list>
-#include <nlohmann/json.hpp>
+
+#include "net/http_request_reader.h"
 
 namespace imagelib::net {
 namespace {
@@ -17,19 +18,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-HttpRequest to_core_request(const http::request<http::string_body>& message) {
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[name] = std::string(field.value());
-  }
-  request.body = message.body();
-  return request;
-}
-
 http::response<http::string_body> to_beast_response(const HttpResponse& response, unsigned version,
                                                     bool keep_alive) {
   http::response<http::string_body> message{static_cast<http::status>(response.status), version};
@@ -39,16 +27,6 @@ http::response<http::string_body> to_beast_response(const HttpResponse& response
   message.keep_alive(keep_alive);
   message.prepare_payload();
   return message;
-}
-
-// A response Beast writes itself when the request never reached the core.
-HttpResponse transport_error(int status, std::string_view name, std::string_view message) {
-  HttpResponse response;
-  response.status = status;
-  response.headers["content-type"] = "application/json";
-  response.body = nlohmann::json{{"error_name", name}, {"errors", {message}}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return response;
 }
 
 }  // namespace
@@ -98,8 +76,10 @@ class ApiConnection : public WaitingConnection,
                       public std::enable_shared_from_this<ApiConnection<Stream>> {
  public:
   ApiConnection(std::shared_ptr<ApiListener> server, Stream stream)
-      : server_(std::move(server)), stream_(std::move(stream)) {
+      : server_(std::move(server)), stream_(std::move(stream)), delay_timer_(stream_.get_executor()) {
     ++server_->connections;
+    error_code error;
+    peer_address_ = beast::get_lowest_layer(stream_).socket().remote_endpoint(error).address().to_string();
   }
   ~ApiConnection() override {
     stop_waiting();
@@ -138,8 +118,7 @@ class ApiConnection : public WaitingConnection,
   void read_request() {
     if (!waiting_) start_waiting();
     parser_.emplace();
-    parser_->header_limit(server_->limits.max_header_bytes);
-    parser_->body_limit(server_->limits.max_body_bytes);
+    limit_request_parser(*parser_, {server_->limits.max_header_bytes, server_->limits.max_body_bytes});
     beast::get_lowest_layer(stream_).expires_after(server_->limits.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](error_code error, std::size_t) {
@@ -158,36 +137,36 @@ class ApiConnection : public WaitingConnection,
 
   void on_read(error_code error) {
     stop_waiting();
-    if (error == http::error::body_limit) {
-      return respond(transport_error(413, "payload_too_large", "the request body is too large"), 11,
-                     false);
+    RequestRead read = finish_request_read(error, *parser_);
+    if (read.refusal) return respond(*read.refusal, 11, false);
+    if (!read.request) return close();
+    RequestMessage request = std::move(*read.request);
+    LoginThrottle& throttle = server_->host->login_throttle();
+    const auto now = LoginThrottle::Clock::now();
+    if (const auto wait = throttle.refused_for(peer_address_, now)) {
+      HttpResponse refused = transport_error(
+          429, "too_many_requests",
+          "too many failed logins and token requests from " + peer_address_ + "; try again in " +
+              std::to_string(wait->count()) + " seconds");
+      refused.headers["retry-after"] = std::to_string(wait->count());
+      return respond(refused, request.version(), false);
     }
-    if (error == http::error::header_limit) {
-      return respond(transport_error(431, "bad_request", "the request headers are too large"), 11,
-                     false);
-    }
-    if (error) {
-      // A request Beast could not parse gets a 400; a peer that went away or
-      // timed out gets nothing more.
-      const bool malformed = error.category() == http::make_error_code(http::error::bad_target).category();
-      if (malformed && error != http::error::end_of_stream &&
-          error != http::error::partial_message) {
-        return respond(transport_error(400, "bad_request", "malformed HTTP request"), 11, false);
-      }
-      return close();
-    }
-    auto request = parser_->release();
-    // Beast frames only a chunked body. Any other Transfer-Encoding leaves
-    // the body's end unknown, and reading on would take the body for the
-    // next request (request smuggling): answer it and close (SPEC §6).
-    if (const auto coding = request.find(http::field::transfer_encoding);
-        coding != request.end() && !beast::iequals(coding->value(), "chunked")) {
-      return respond(transport_error(501, "not_implemented",
-                                     "Transfer-Encoding " + std::string(coding->value()) +
-                                         " is not supported (only chunked)"),
-                     11, false);
-    }
+    const auto delay = is_token_request(request) ? throttle.delay(peer_address_, now)
+                                                 : LoginThrottle::Clock::duration::zero();
+    if (delay == LoginThrottle::Clock::duration::zero()) return answer(std::move(request));
+    // The client's failures so far hold this attempt back; reading waits too.
+    delay_timer_.expires_after(delay);
+    delay_timer_.async_wait(
+        [self = this->shared_from_this(), request = std::move(request)](error_code waited) mutable {
+          if (!waited && !self->server_->stopped) self->answer(std::move(request));
+        });
+  }
+
+  void answer(RequestMessage request) {
     const HttpResponse response = server_->host->handle_api(to_core_request(request));
+    if (response.status == 401 && is_token_request(request)) {
+      server_->host->login_throttle().record_failure(peer_address_, LoginThrottle::Clock::now());
+    }
     respond(response, request.version(), request.keep_alive() && !server_->stopped);
   }
 
@@ -218,9 +197,11 @@ class ApiConnection : public WaitingConnection,
 
   std::shared_ptr<ApiListener> server_;
   Stream stream_;
+  std::string peer_address_;
+  asio::steady_timer delay_timer_;  // holds back a throttled token request
   std::optional<ApiListener::WaitingList::iterator> waiting_;  // where it is in server_->waiting
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::optional<http::response<http::string_body>> response_;
 };
 

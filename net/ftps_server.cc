@@ -54,6 +54,10 @@ struct FtpsServer::State : std::enable_shared_from_this<FtpsServer::State> {
 
   // The reply refusing one more session, if a limit says so.
   std::optional<std::string> refusal(const std::string& address) const {
+    if (auto wait = host->login_throttle().refused_for(address, LoginThrottle::Clock::now())) {
+      return "421 Too many failed logins from your internet address; try again in " +
+             std::to_string(wait->count()) + " seconds.\r\n";
+    }
     if (sessions >= options.max_sessions) {
       return "421 There are too many connected users, please try later.\r\n";
     }

@@ -14,9 +14,14 @@ Timestamp time_of(const json& header) { return Timestamp::from_micros(header.at(
 JournaledFtpSession::JournaledFtpSession(Library& library, FtpServerOptions options,
                                          std::string peer_address, Journal* journal,
                                          std::uint64_t number)
-    : core_(library, std::move(options), peer_address), journal_(journal), number_(number) {
+    : core_(library, options, peer_address), journal_(journal), number_(number) {
   if (journal_ != nullptr) {
-    const Status written = journal_->append({{"t", "ftp"}, {"s", number_}, {"e", "open"}, {"peer", peer_address}});
+    const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options.login_failure_delay);
+    const Status written = journal_->append({{"t", "ftp"},
+                                             {"s", number_},
+                                             {"e", "open"},
+                                             {"peer", peer_address},
+                                             {"login_delay_us", delay.count()}});
     if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
   }
 }
@@ -88,6 +93,13 @@ FtpServerActions JournaledFtpSession::on_control_closed(Timestamp at) {
 bool is_ftp_session_open(const json& header) { return header.value("e", "") == "open"; }
 
 std::string ftp_session_peer(const json& header) { return header.value("peer", ""); }
+
+FtpServerOptions ftp_session_options(const json& header, FtpServerOptions base) {
+  if (const auto delay = header.find("login_delay_us"); delay != header.end()) {
+    base.login_failure_delay = std::chrono::microseconds(delay->get<std::int64_t>());
+  }
+  return base;
+}
 
 Status replay_ftp_event(FtpServerSession& session, const json& header, ByteView payload) {
   try {

@@ -39,6 +39,7 @@ class JournaledFtpSession {
 
   // The account logged in, if any.
   std::optional<AccountId> account() const { return core_.account(); }
+  int login_failures() const { return core_.login_failures(); }
 
  private:
   // Journals one event; `sync` false only for bulk data (synced by the next event).
@@ -49,9 +50,12 @@ class JournaledFtpSession {
   std::uint64_t number_;
 };
 
-// The journal header of a session's creation: {"t":"ftp","s":number,"e":"open","peer":...}.
+// The journal header of a session's creation:
+// {"t":"ftp","s":number,"e":"open","peer":...,"login_delay_us":...}.
 bool is_ftp_session_open(const nlohmann::json& header);
 std::string ftp_session_peer(const nlohmann::json& header);
+// `base` with the session's own login failure delay (journals before it had none: base's).
+FtpServerOptions ftp_session_options(const nlohmann::json& header, FtpServerOptions base);
 // Feeds one journaled FTP event (not "open") into `session`; its actions are dropped.
 Status replay_ftp_event(FtpServerSession& session, const nlohmann::json& header, ByteView payload);
 

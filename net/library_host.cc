@@ -30,6 +30,7 @@ LibraryHost::LibraryHost(boost::asio::io_context& io, std::unique_ptr<Library> l
       library_(std::move(library)),
       api_(*library_, std::move(api_options)),
       options_(std::move(options)),
+      login_throttle_(options_.login_throttle),
       job_timer_(io),
       workers_(std::max<std::size_t>(1, options_.decode_threads)) {}
 
@@ -64,7 +65,11 @@ HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
 }
 
 std::unique_ptr<JournaledFtpSession> LibraryHost::open_ftp_session(std::string peer_address) {
-  return std::make_unique<JournaledFtpSession>(*library_, options_.ftp, std::move(peer_address),
+  FtpServerOptions options = options_.ftp;
+  options.login_failure_delay = std::max<Duration>(
+      options.login_failure_delay,
+      std::chrono::duration_cast<Duration>(login_throttle_.delay(peer_address, LoginThrottle::Clock::now())));
+  return std::make_unique<JournaledFtpSession>(*library_, std::move(options), std::move(peer_address),
                                                journal_.get(), next_ftp_session_++);
 }
 
@@ -169,8 +174,8 @@ Status LibraryHost::replay(const json& header, ByteView payload) {
       const auto number = header.at("s").get<std::uint64_t>();
       next_ftp_session_ = std::max(next_ftp_session_, number + 1);
       if (is_ftp_session_open(header)) {
-        replayed_sessions_[number] =
-            std::make_unique<FtpServerSession>(*library_, options_.ftp, ftp_session_peer(header));
+        replayed_sessions_[number] = std::make_unique<FtpServerSession>(
+            *library_, ftp_session_options(header, options_.ftp), ftp_session_peer(header));
         return {};
       }
       auto session = replayed_sessions_.find(number);

@@ -25,6 +25,7 @@
 
 #include "net/journal.h"
 #include "net/journaled_ftp_session.h"
+#include "net/login_throttle.h"
 #include "reference/api/api_service.h"
 #include "reference/library/library.h"
 
@@ -32,6 +33,8 @@ namespace imagelib::net {
 
 struct LibraryHostOptions {
   FtpServerOptions ftp;
+  // Failed logins and token requests per address (FTP and API alike).
+  LoginThrottleLimits login_throttle;
   // Threads that decode registrations and snapshots.
   std::size_t decode_threads = 2;
   // Tests only: called on the decoding thread before each decode (a gate
@@ -48,6 +51,9 @@ class LibraryHost {
 
   Library& library() { return *library_; }
   ApiService& api() { return api_; }
+  // Shared by the FTP and API servers; a new FTP session's failed logins
+  // wait as long as its address's delay (at least options.ftp's).
+  LoginThrottle& login_throttle() { return login_throttle_; }
   // Jobs taken out of the Library whose decode has not been committed yet
   // (during replay: taken, completion not yet replayed), earliest first.
   std::vector<PendingJob> jobs_in_progress() const;
@@ -90,6 +96,7 @@ class LibraryHost {
   std::unique_ptr<Library> library_;
   ApiService api_;
   LibraryHostOptions options_;
+  LoginThrottle login_throttle_;
   boost::asio::steady_timer job_timer_;
   std::optional<Timestamp> timer_due_;
   std::unique_ptr<Journal> journal_;

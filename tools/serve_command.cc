@@ -54,6 +54,10 @@ struct ServeOptions {
   std::size_t max_api_connections = net::ApiServerLimits{}.max_connections;
   std::int64_t api_header_seconds = net::ApiServerLimits{}.header_timeout.count();
   std::int64_t api_read_seconds = net::ApiServerLimits{}.read_timeout.count();
+  // Failed FTP logins and token requests per address, LoginThrottleLimits's defaults unless told.
+  std::uint32_t login_delay_after = net::LoginThrottleLimits{}.delay_after;
+  std::uint32_t max_failed_logins = net::LoginThrottleLimits{}.max_failures;
+  std::int64_t failed_login_window_seconds = net::LoginThrottleLimits{}.window.count();
   std::string mutant = "none";   // for testing the harness: a rule broken on purpose
 };
 
@@ -176,14 +180,23 @@ LibraryOptions library_options_of(const ServeOptions& options) {
   return library_options;
 }
 
-Core fresh_core(asio::io_context& io, const ApiOptions& api_options, std::uint64_t seed,
-                LibraryOptions library_options, const net::AccountsConfig& config, Timestamp at,
-                std::shared_ptr<BlobStore> store) {
+net::LibraryHostOptions host_options_of(const ServeOptions& options) {
+  net::LibraryHostOptions host;
+  host.login_throttle.delay_after = options.login_delay_after;
+  host.login_throttle.max_failures = options.max_failed_logins;
+  host.login_throttle.window = std::chrono::seconds(options.failed_login_window_seconds);
+  return host;
+}
+
+Core fresh_core(asio::io_context& io, const ApiOptions& api_options, net::LibraryHostOptions host_options,
+                std::uint64_t seed, LibraryOptions library_options, const net::AccountsConfig& config,
+                Timestamp at, std::shared_ptr<BlobStore> store) {
   library_options.seed = seed;
   auto library = std::make_unique<Library>(library_options, std::move(store));
   auto clients = net::provision_library(*library, config, at);
   if (!clients.ok()) throw ServeFailed(clients.status().to_string());
-  return Core{std::make_unique<net::LibraryHost>(io, std::move(library), api_options), *clients};
+  return Core{std::make_unique<net::LibraryHost>(io, std::move(library), api_options, std::move(host_options)),
+              *clients};
 }
 
 Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptions& api_options) {
@@ -191,14 +204,15 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   if (options.data_dir.empty()) {
     LibraryOptions library_options = library_options_of(options);
     library_options.secret_key = new_secret_key(options);
-    return fresh_core(io, api_options, options.seed ? *options.seed : random_seed(), library_options,
-                      accounts_config(options), net::wall_clock_now(), store);
+    return fresh_core(io, api_options, host_options_of(options), options.seed ? *options.seed : random_seed(),
+                      library_options, accounts_config(options), net::wall_clock_now(), store);
   }
   // The journal rebuilds the core and is compacted at start (net/journaled_core.h).
   const std::string path = (std::filesystem::path(options.data_dir) / "journal").string();
   net::CoreSetup setup;
   setup.library = library_options_of(options);
   setup.api = api_options;
+  setup.host = host_options_of(options);
   setup.store = store;
   if (!std::filesystem::exists(path)) setup.accounts = accounts_config(options);
   setup.first_seed = options.seed ? *options.seed : random_seed();
@@ -370,6 +384,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   add_limit(serve, "--ftp-idle-timeout", options->ftp_idle_seconds,
             "Seconds without a whole FTP command line (no transfer running), then 421 and close",
             std::int64_t{86400});
+  add_limit(serve, "--login-delay-after", options->login_delay_after,
+            "Failed FTP logins and token requests from one address after which each attempt waits, "
+            "1 s doubling up to 30 s",
+            std::uint32_t{100000});
+  add_limit(serve, "--max-failed-logins", options->max_failed_logins,
+            "Failed FTP logins and token requests from one address after which it is refused "
+            "(FTP 421 at connect, API 429) until --failed-login-window passes quietly",
+            std::uint32_t{100000});
+  add_limit(serve, "--failed-login-window", options->failed_login_window_seconds,
+            "Seconds after its last failure that an address's failures are forgotten", std::int64_t{86400});
   add_limit(serve, "--max-api-connections", options->max_api_connections,
             "API connections at once; one more closes the longest-idle one, or is refused when all are busy",
             std::size_t{100000});

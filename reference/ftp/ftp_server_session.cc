@@ -423,6 +423,8 @@ bool FtpServerSession::is_closed() const { return state_->closed; }
 
 std::optional<AccountId> FtpServerSession::account() const { return state_->account; }
 
+int FtpServerSession::login_failures() const { return state_->login_failures; }
+
 std::string FtpServerSession::working_directory() const { return state_->cwd; }
 
 std::optional<Timestamp> FtpServerSession::wake_due() const {

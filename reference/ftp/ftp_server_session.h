@@ -178,6 +178,8 @@ class FtpServerSession {
   bool is_closed() const;
   // The account logged in, if any.
   std::optional<AccountId> account() const;
+  // Failed logins so far (the environment counts them per address).
+  int login_failures() const;
   // The working directory as the client sees it ("/", "/incoming", ...).
   std::string working_directory() const;
   // When the session still wants on_wake(), if it does: the last FtpWakeAt
