@@ -203,6 +203,77 @@ TEST(JournaledCore, ARestartCompactsIntoANewGenerationWithTheSameState) {
   EXPECT_EQ(std::filesystem::file_size(path), compacted);
 }
 
+// Feeds `text` to an FTP session and plays the control TLS it asks for.
+std::string send_ftp(JournaledFtpSession& session, const std::string& text, Timestamp at) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  std::string replies;
+  for (const FtpServerAction& action : session.on_control_bytes(ByteView(bytes, text.size()), at)) {
+    if (const auto* reply = std::get_if<FtpSendReply>(&action)) replies += reply->text;
+    if (std::holds_alternative<FtpStartControlTls>(action)) session.on_control_tls_established("tls-1", at);
+  }
+  return replies;
+}
+
+// SPEC §6: what is not authenticated is answered and never journaled.
+TEST(JournaledCore, NothingUnauthenticatedReachesTheJournal) {
+  TempDir dir;
+  asio::io_context io;
+  const CoreSetup setup = setup_in(dir);
+  const std::string path = dir.file("journal");
+  std::string state;
+  {
+    auto core = open_journaled_core(io, path, setup, kStart);
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    LibraryHost& host = *core->host;
+    const ProvisionedClient client = core->clients.front();
+    const std::string token = "Bearer " + new_token(host, client);
+    const HttpResponse reset = call(host, "POST", "/1.0/accounts/" + client.account + "/reset_ftp_password", token);
+    ASSERT_EQ(reset.status, 200);
+    const std::string password = json::parse(reset.body).at("library_ftp_password").get<std::string>();
+    const std::uintmax_t accepted = std::filesystem::file_size(path);
+
+    EXPECT_EQ(call(host, "GET", "/1.0/images", "").status, 401);
+    EXPECT_EQ(call(host, "GET", "/1.0/images", "Bearer guessed").status, 401);
+    EXPECT_EQ(call(host, "POST", "/token", basic_authorization(client.client, "guessed"),
+                   {{"grant_type", "client_credentials"}}).status, 401);
+    HttpRequest bomb{"POST", "/1.0/images", {{"authorization", token}, {"content-type", "application/json"}},
+                     R"({"description":)" + std::string(100000, '[') + std::string(100000, ']') + "}"};
+    EXPECT_EQ(host.handle_api(bomb).status, 400);
+    {
+      auto session = host.open_ftp_session("192.0.2.9");
+      session->on_connected(kStart);
+      EXPECT_EQ(send_ftp(*session, "AUTH TLS\r\n", kStart).substr(0, 3), "234");
+      send_ftp(*session, "USER " + client.account + "\r\nPASS guessed\r\nJUNK\r\n", kStart);
+      session->on_control_closed(kStart);
+    }
+    {
+      auto flood = host.open_ftp_session("192.0.2.9");
+      flood->on_connected(kStart);
+      std::string replies;
+      for (int i = 0; i < 100 && replies.find("421 ") == std::string::npos; ++i) {
+        replies += send_ftp(*flood, std::string(4000, 'x') + "\r\n", kStart);
+      }
+      EXPECT_NE(replies.find("421 Too much input before login.\r\n"), std::string::npos) << replies.substr(0, 300);
+    }
+    EXPECT_EQ(std::filesystem::file_size(path), accepted);
+
+    // A session that logs in is journaled whole, what it sent before too, and replays.
+    auto session = host.open_ftp_session("192.0.2.9");
+    session->on_connected(kStart);
+    send_ftp(*session, "NOOP\r\nAUTH TLS\r\n", kStart);
+    const std::string replies =
+        send_ftp(*session, "USER " + client.account + "\r\nPASS " + password + "\r\nPWD\r\n", kStart);
+    EXPECT_NE(replies.find("230 "), std::string::npos) << replies;
+    EXPECT_NE(replies.find("257 "), std::string::npos) << replies;
+    EXPECT_GT(std::filesystem::file_size(path), accepted);
+    session->on_control_closed(kStart);
+    state = host.library().dump_state();
+  }
+  auto again = open_journaled_core(io, path, setup, kStart + std::chrono::hours(1));
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(again->host->library().dump_state(), state);
+}
+
 TEST(JournaledCore, APartialCompactionLeftByACrashIsIgnored) {
   TempDir dir;
   asio::io_context io;

@@ -15,15 +15,21 @@ JournaledFtpSession::JournaledFtpSession(Library& library, FtpServerOptions opti
                                          std::string peer_address, Journal* journal,
                                          std::uint64_t number)
     : core_(library, options, peer_address), journal_(journal), number_(number) {
+  const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options.login_failure_delay);
   if (journal_ != nullptr) {
-    const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options.login_failure_delay);
-    const Status written = journal_->append({{"t", "ftp"},
-                                             {"s", number_},
-                                             {"e", "open"},
-                                             {"peer", peer_address},
-                                             {"login_delay_us", delay.count()}});
-    if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
+    before_login_.push_back({{{"t", "ftp"},
+                              {"s", number_},
+                              {"e", "open"},
+                              {"peer", peer_address},
+                              {"login_delay_us", delay.count()}},
+                             {}});
   }
+}
+
+void JournaledFtpSession::append(const json& header, ByteView payload, bool sync) {
+  const Status written = journal_->append(header, payload, sync);
+  // A journal that cannot be written loses durability, not service: say so.
+  if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
 }
 
 void JournaledFtpSession::record(json event, Timestamp at, ByteView payload, bool sync) {
@@ -31,63 +37,78 @@ void JournaledFtpSession::record(json event, Timestamp at, ByteView payload, boo
   event["t"] = "ftp";
   event["s"] = number_;
   event["at"] = at.micros();
-  const Status written = journal_->append(event, payload, sync);
-  // A journal that cannot be written loses durability, not service: say so.
-  if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
+  if (logged_in_) return append(event, payload, sync);
+  bytes_before_login_ += payload.size();
+  before_login_.push_back({std::move(event), Bytes(payload.begin(), payload.end())});
+}
+
+FtpServerActions JournaledFtpSession::after(FtpServerActions actions, Timestamp at) {
+  if (journal_ == nullptr || logged_in_) return actions;
+  if (core_.account()) {
+    logged_in_ = true;
+    for (std::size_t i = 0; i < before_login_.size(); ++i) {
+      append(before_login_[i].header, before_login_[i].payload, i + 1 == before_login_.size());
+    }
+    before_login_.clear();
+  } else if (bytes_before_login_ > kMaxBytesBeforeLogin && !core_.is_closed()) {
+    core_.on_control_closed(at);
+    return {FtpSendReply{"421 Too much input before login.\r\n"}, FtpCloseControl{}};
+  }
+  return actions;
 }
 
 FtpServerActions JournaledFtpSession::on_connected(Timestamp at) {
   record({{"e", "connected"}}, at);
-  return core_.on_connected(at);
+  return after(core_.on_connected(at), at);
 }
 FtpServerActions JournaledFtpSession::on_control_bytes(ByteView bytes, Timestamp at) {
   record({{"e", "control_bytes"}}, at, bytes);
-  return core_.on_control_bytes(bytes, at);
+  return after(core_.on_control_bytes(bytes, at), at);
 }
 FtpServerActions JournaledFtpSession::on_control_tls_established(std::string tls_session_id, Timestamp at) {
   record({{"e", "control_tls"}, {"id", tls_session_id}}, at);
-  return core_.on_control_tls_established(std::move(tls_session_id), at);
+  return after(core_.on_control_tls_established(std::move(tls_session_id), at), at);
 }
 FtpServerActions JournaledFtpSession::on_passive_listener_opened(std::uint16_t port, std::string ipv4_address,
                                                                  Timestamp at) {
   record({{"e", "listener_opened"}, {"port", port}, {"ip", ipv4_address}}, at);
-  return core_.on_passive_listener_opened(port, std::move(ipv4_address), at);
+  return after(core_.on_passive_listener_opened(port, std::move(ipv4_address), at), at);
 }
 FtpServerActions JournaledFtpSession::on_passive_listener_failed(Timestamp at) {
   record({{"e", "listener_failed"}}, at);
-  return core_.on_passive_listener_failed(at);
+  return after(core_.on_passive_listener_failed(at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_connection_accepted(DataConnectionId data,
                                                                   std::string peer_address, Timestamp at) {
   record({{"e", "data_accepted"}, {"d", data}, {"peer", peer_address}}, at);
-  return core_.on_data_connection_accepted(data, std::move(peer_address), at);
+  return after(core_.on_data_connection_accepted(data, std::move(peer_address), at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_tls_established(DataConnectionId data,
                                                               std::optional<std::string> resumed_from,
                                                               Timestamp at) {
   record({{"e", "data_tls"}, {"d", data}, {"resumed", resumed_from ? json(*resumed_from) : json(nullptr)}}, at);
-  return core_.on_data_tls_established(data, std::move(resumed_from), at);
+  return after(core_.on_data_tls_established(data, std::move(resumed_from), at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_bytes(DataConnectionId data, ByteView bytes, Timestamp at) {
   record({{"e", "data_bytes"}, {"d", data}}, at, bytes, /*sync=*/false);
-  return core_.on_data_bytes(data, bytes, at);
+  return after(core_.on_data_bytes(data, bytes, at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_writable(DataConnectionId data, Timestamp at) {
   record({{"e", "data_writable"}, {"d", data}}, at, {}, /*sync=*/false);
-  return core_.on_data_writable(data, at);
+  return after(core_.on_data_writable(data, at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_closed(DataConnectionId data, DataCloseReason reason,
                                                      Timestamp at) {
   record({{"e", "data_closed"}, {"d", data}, {"finished", reason == DataCloseReason::kFinished}}, at);
-  return core_.on_data_closed(data, reason, at);
+  return after(core_.on_data_closed(data, reason, at), at);
 }
 FtpServerActions JournaledFtpSession::on_wake(Timestamp at) {
   record({{"e", "wake"}}, at);
-  return core_.on_wake(at);
+  return after(core_.on_wake(at), at);
 }
 FtpServerActions JournaledFtpSession::on_control_closed(Timestamp at) {
   record({{"e", "control_closed"}}, at);
-  return core_.on_control_closed(at);
+  return after(core_.on_control_closed(at), at);
 }
 
 bool is_ftp_session_open(const json& header) { return header.value("e", "") == "open"; }

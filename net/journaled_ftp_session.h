@@ -2,7 +2,11 @@
 // written to the Journal (when there is one), and the inverse,
 // replay_ftp_event(), which feeds a journaled event back into a session.
 // Together they let a restarted server rebuild what FTP clients did (uploads,
-// renames, deletes) in the same order relative to the API. Callers:
+// renames, deletes) in the same order relative to the API. Before login a
+// session cannot change the Library, so its events wait in memory and are
+// journaled, with the session's open record, when the login succeeds: a
+// session that never logs in leaves nothing in the journal (SPEC §6), and
+// one that sends more than kMaxBytesBeforeLogin first is closed. Callers:
 // FtpsSession, LibraryHost (replay), tests.
 #pragma once
 
@@ -19,6 +23,8 @@ namespace imagelib::net {
 
 class JournaledFtpSession {
  public:
+  static constexpr std::size_t kMaxBytesBeforeLogin = 256 * 1024;
+
   // `journal` may be null (no --data-dir); `number` names the session in it.
   JournaledFtpSession(Library& library, FtpServerOptions options, std::string peer_address,
                       Journal* journal, std::uint64_t number);
@@ -42,12 +48,24 @@ class JournaledFtpSession {
   int login_failures() const { return core_.login_failures(); }
 
  private:
-  // Journals one event; `sync` false only for bulk data (synced by the next event).
+  struct Event {
+    nlohmann::json header;
+    Bytes payload;
+  };
+  // Journals one event (or holds it until the login); `sync` false only for
+  // bulk data (synced by the next event).
   void record(nlohmann::json event, Timestamp at, ByteView payload = {}, bool sync = true);
+  // After each event: journals what waited once the core has logged in, or
+  // closes a session that sent too much without logging in.
+  FtpServerActions after(FtpServerActions actions, Timestamp at);
+  void append(const nlohmann::json& header, ByteView payload, bool sync);
 
   FtpServerSession core_;
   Journal* journal_;
   std::uint64_t number_;
+  std::vector<Event> before_login_;  // the open record first
+  std::size_t bytes_before_login_ = 0;
+  bool logged_in_ = false;
 };
 
 // The journal header of a session's creation:

@@ -49,6 +49,9 @@ void LibraryHost::journal(json header, ByteView payload) {
 
 HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
   const Timestamp now = wall_clock_now();
+  // A request the core refuses before acting changes nothing: answered, never
+  // journaled (SPEC §6: nothing unauthenticated reaches the disk).
+  if (std::optional<HttpResponse> refused = api_.refusal(request, now)) return std::move(*refused);
   journal(
       {{"t", "api"},
        {"at", now.micros()},

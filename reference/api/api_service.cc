@@ -73,7 +73,23 @@ HttpResponse ApiService::handle(const HttpRequest& request, Timestamp at) {
   }
 }
 
+std::optional<HttpResponse> ApiService::refusal(const HttpRequest& request, Timestamp at) const {
+  auto admitted = admit(request, at);
+  if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
+  return std::nullopt;
+}
+
 HttpResponse ApiService::dispatch(const HttpRequest& request, Timestamp at) {
+  auto admitted = admit(request, at);
+  if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
+  const Admitted& call = std::get<Admitted>(admitted);
+  if (call.route.endpoint == api::Endpoint::kToken) return api::issue_token(tokens_, call.caller, at);
+  return call_endpoint(call.route.endpoint,
+                       api::Call{library_, options_, call.caller, call.route.id, call.body, at});
+}
+
+std::variant<HttpResponse, ApiService::Admitted> ApiService::admit(const HttpRequest& request,
+                                                                   Timestamp at) const {
   if (request.body.size() > options_.max_body_bytes) {
     return api::http_error_response(413, "payload_too_large",
                                     "the body has " + std::to_string(request.body.size()) +
@@ -93,7 +109,9 @@ HttpResponse ApiService::dispatch(const HttpRequest& request, Timestamp at) {
     return response;
   }
   if (routed.match->endpoint == api::Endpoint::kToken) {
-    return api::issue_token(library_, tokens_, request, at);
+    auto judged = api::judge_token_request(library_, request);
+    if (auto* refused = std::get_if<HttpResponse>(&judged)) return std::move(*refused);
+    return Admitted{*routed.match, std::get<AccountId>(judged), nlohmann::json::object()};
   }
 
   auto token = api::bearer_token(request.headers);
@@ -106,9 +124,7 @@ HttpResponse ApiService::dispatch(const HttpRequest& request, Timestamp at) {
   auto body = takes_body(request.method) ? api::parse_object_body(request.body)
                                          : Result<nlohmann::json>(nlohmann::json::object());
   if (!body.ok()) return api::error_response(body.status());
-
-  const api::Call call{library_, options_, *caller, routed.match->id, *body, at};
-  return call_endpoint(routed.match->endpoint, call);
+  return Admitted{*routed.match, *caller, std::move(*body)};
 }
 
 }  // namespace imagelib

@@ -63,8 +63,13 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <variant>
 
+#include <nlohmann/json.hpp>
+
+#include "reference/api/routes.h"
 #include "reference/api/token_store.h"
 #include "reference/base/timestamp.h"
 #include "reference/library/library.h"
@@ -105,12 +110,25 @@ class ApiService {
 
   // Runs the library's jobs due by `at`, then answers the request.
   HttpResponse handle(const HttpRequest& request, Timestamp at);
+  // The answer to a request refused before anything is done for it (a bad
+  // target, no such endpoint, missing or wrong credentials, another
+  // account's path, a body that does not parse), the one handle() gives it
+  // with no change to any state; nullopt when the request is admitted.
+  // A deployment journals only admitted requests (SPEC §6).
+  std::optional<HttpResponse> refusal(const HttpRequest& request, Timestamp at) const;
 
   const ApiOptions& options() const { return options_; }
   // The issued tokens, for an environment that saves and restores its state.
   TokenStore& tokens() { return tokens_; }
 
  private:
+  // A request that passed every check: whom it is for and what it says.
+  struct Admitted {
+    api::RouteMatch route;
+    AccountId caller;
+    nlohmann::json body;  // a JSON object; {} for GET and DELETE
+  };
+  std::variant<HttpResponse, Admitted> admit(const HttpRequest& request, Timestamp at) const;
   HttpResponse dispatch(const HttpRequest& request, Timestamp at);
 
   Library& library_;

@@ -5,6 +5,8 @@
 // server_type_handlers.cc, account_handlers.cc; POST /token is token_handler.cc.
 #pragma once
 
+#include <variant>
+
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -61,8 +63,11 @@ HttpResponse list_accounts(const Call& call);
 // POST /1.0/account/reset_ftp_password (the caller's account).
 HttpResponse reset_ftp_password(const Call& call, bool own_account);
 
-// POST /token: client credentials in, a bearer token out (OAuth error shape).
-HttpResponse issue_token(Library& library, TokenStore& tokens, const HttpRequest& request,
-                         Timestamp at);
+// POST /token: client credentials in, a bearer token out (OAuth error
+// shape). First the request is judged, changing nothing: the refusal of one
+// that gets no token, or the account to issue one to; then issue_token.
+std::variant<HttpResponse, AccountId> judge_token_request(const Library& library,
+                                                          const HttpRequest& request);
+HttpResponse issue_token(TokenStore& tokens, const AccountId& account, Timestamp at);
 
 }  // namespace imagelib::api

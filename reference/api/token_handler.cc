@@ -104,8 +104,8 @@ Result<ClientCredentials> client_credentials(const HttpRequest& request, const T
 
 }  // namespace
 
-HttpResponse issue_token(Library& library, TokenStore& tokens, const HttpRequest& request,
-                         Timestamp at) {
+std::variant<HttpResponse, AccountId> judge_token_request(const Library& library,
+                                                          const HttpRequest& request) {
   auto body = parse_token_body(request);
   if (!body.ok()) return invalid_request(body.status().message());
   auto fields = read_token_fields(*body);
@@ -127,8 +127,11 @@ HttpResponse issue_token(Library& library, TokenStore& tokens, const HttpRequest
                                 "The authenticated client is not authorized to use the access grant "
                                 "type provided.");
   }
+  return *account;
+}
 
-  const TokenStore::Issued issued = tokens.issue(*account, at);
+HttpResponse issue_token(TokenStore& tokens, const AccountId& account, Timestamp at) {
+  const TokenStore::Issued issued = tokens.issue(account, at);
   return json_response(
       200, {{"access_token", issued.access_token},
             {"token_type", "Bearer"},
