@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -21,19 +22,38 @@ Status io_error(const char* what) {
 
 off_t to_off(std::uint64_t value) { return static_cast<off_t>(value); }
 
+Status write_range(int fd, std::uint64_t offset, ByteView data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, to_off(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return io_error("write");
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
 }  // namespace
 
-FileBlob::FileBlob(int fd) : fd_(fd) {}
+FileBlob::FileBlob(std::shared_ptr<OpenFileCache> files, std::uint64_t key, std::string path)
+    : files_(std::move(files)), key_(key), path_(std::move(path)) {}
 
-FileBlob::~FileBlob() { ::close(fd_); }
+FileBlob::~FileBlob() {
+  files_->forget(key_);
+  ::unlink(path_.c_str());
+}
+
+Result<OpenFileCache::Lease> FileBlob::open() const { return files_->lease(key_, path_); }
 
 Status FileBlob::read_at(std::uint64_t offset, MutableByteView out) const {
   if (offset > size_ || out.size() > size_ - offset) {
     return Status(ErrorCode::kOutOfRange, "read past the end of a blob");
   }
+  auto file = open();
+  if (!file.ok()) return file.status();
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, to_off(offset + done));
+    const ssize_t n = ::pread(file->fd(), out.data() + done, out.size() - done, to_off(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error("read");
     if (n == 0) {  // the file is shorter than size_ only after an external truncation
@@ -45,67 +65,62 @@ Status FileBlob::read_at(std::uint64_t offset, MutableByteView out) const {
   return {};
 }
 
-Status FileBlob::write_range(std::uint64_t offset, ByteView data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, to_off(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error("write");
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
-Status FileBlob::zero_range(std::uint64_t offset, std::uint64_t length) {
+Status FileBlob::zero_range(int fd, std::uint64_t offset, std::uint64_t length) {
   // Past the end, the later ftruncate() makes the hole; inside, punch one.
   const std::uint64_t end = std::min(offset + length, size_);
   if (offset >= end) return {};
-  if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, to_off(offset),
-                  to_off(end - offset)) == 0) {
+  if (::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, to_off(offset), to_off(end - offset)) == 0) {
     return {};
   }
   const std::vector<std::uint8_t> zeros(static_cast<std::size_t>(end - offset), 0);
-  return write_range(offset, zeros);
+  return write_range(fd, offset, zeros);
 }
 
 Status FileBlob::write_at(std::uint64_t offset, ByteView data) {
   if (offset + data.size() < offset) return Status(ErrorCode::kOutOfRange, "write offset overflows");
+  auto file = open();
+  if (!file.ok()) return file.status();
   std::size_t done = 0;
   while (done < data.size()) {
     const std::uint64_t position = offset + done;
     const std::size_t length = static_cast<std::size_t>(
         std::min<std::uint64_t>(kPiece - position % kPiece, data.size() - done));
     const ByteView piece = data.subspan(done, length);
-    IMAGELIB_RETURN_IF_ERROR(is_all_zero(piece) ? zero_range(position, length)
-                                                : write_range(position, piece));
+    IMAGELIB_RETURN_IF_ERROR(is_all_zero(piece) ? zero_range(file->fd(), position, length)
+                                                : write_range(file->fd(), position, piece));
     done += length;
   }
   const std::uint64_t end = offset + data.size();
   if (end > size_) {
-    if (::ftruncate(fd_, to_off(end)) != 0) return io_error("grow");
+    if (::ftruncate(file->fd(), to_off(end)) != 0) return io_error("grow");
     size_ = end;
   }
   return {};
 }
 
 Status FileBlob::resize(std::uint64_t size) {
-  if (::ftruncate(fd_, to_off(size)) != 0) return io_error("resize");
+  auto file = open();
+  if (!file.ok()) return file.status();
+  if (::ftruncate(file->fd(), to_off(size)) != 0) return io_error("resize");
   size_ = size;
   return {};
 }
 
 std::vector<Extent> FileBlob::data_extents() const {
+  auto file = open();
+  if (!file.ok()) return {Extent{0, size_}};  // unknown: all of it may hold data
+  const int fd = file->fd();
   std::vector<Extent> extents;
   off_t position = 0;
   const off_t end = to_off(size_);
   while (position < end) {
-    const off_t data = ::lseek(fd_, position, SEEK_DATA);
+    const off_t data = ::lseek(fd, position, SEEK_DATA);
     if (data < 0) {
       if (errno == ENXIO) break;  // only a hole remains
       return {Extent{0, size_}};  // no SEEK_DATA support: all of it may hold data
     }
     if (data >= end) break;
-    off_t hole = ::lseek(fd_, data, SEEK_HOLE);
+    off_t hole = ::lseek(fd, data, SEEK_HOLE);
     if (hole < 0 || hole > end) hole = end;
     extents.push_back(Extent{static_cast<std::uint64_t>(data),
                              static_cast<std::uint64_t>(hole - data)});
@@ -114,25 +129,28 @@ std::vector<Extent> FileBlob::data_extents() const {
   return extents;
 }
 
-Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::string& directory) {
-  auto store = std::make_shared<FileBlobStore>(directory);
+Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::string& directory,
+                                                                 std::size_t max_open_files) {
+  // Blobs of a process that died: the journal rebuilds what they held.
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().extension() == ".blob") std::filesystem::remove(entry.path(), error);
+  }
+  auto store = std::make_shared<FileBlobStore>(directory, max_open_files);
   auto probe = store->try_create();
   if (!probe.ok()) return probe.status();
   return store;
 }
 
 Result<std::shared_ptr<Blob>> FileBlobStore::try_create() {
-  const int fd = ::open(directory_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return std::shared_ptr<Blob>(std::make_shared<FileBlob>(fd));
-  // File systems without O_TMPFILE: create, then unlink at once.
-  std::string name = directory_ + "/blob-XXXXXX";
-  const int named = ::mkostemp(name.data(), O_CLOEXEC);
-  if (named < 0) {
-    return Status(ErrorCode::kInternal,
-                  "cannot create a blob file in " + directory_ + ": " + std::strerror(errno));
+  const std::uint64_t key = next_key_++;
+  std::string path = directory_ + "/" + std::to_string(key) + ".blob";
+  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status(ErrorCode::kInternal, "cannot create a blob file " + path + ": " + std::strerror(errno));
   }
-  ::unlink(name.c_str());
-  return std::shared_ptr<Blob>(std::make_shared<FileBlob>(named));
+  ::close(fd);  // opened again through the cache when used
+  return std::shared_ptr<Blob>(std::make_shared<FileBlob>(files_, key, std::move(path)));
 }
 
 std::shared_ptr<Blob> FileBlobStore::create() {

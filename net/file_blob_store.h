@@ -1,25 +1,29 @@
 // FileBlobStore: a BlobStore whose blobs are sparse files under a directory
 // (`imagelib serve --data-dir`), read and written with pread/pwrite, so a
-// multi-GiB image never sits in memory. Each blob is an unlinked temporary
-// file: it disappears with its last reference, and a crash leaves nothing
-// behind (what must survive a restart is rebuilt from the journal).
+// multi-GiB image never sits in memory. Each blob is a file N.blob that is
+// removed with the blob's last reference; what a crash leaves is removed
+// when the store opens (what must survive a restart is rebuilt from the
+// journal). Descriptors come from a bounded OpenFileCache, however many
+// blobs there are.
 // Like every Blob, a blob is used by one thread at a time (the server's
 // strand, or the decoding worker that owns a job's new disk), except that
 // reads (pread) of a blob nobody writes may run on several threads at once;
 // create() may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
+#include "net/open_file_cache.h"
 #include "reference/library/blob_store.h"
 
 namespace imagelib::net {
 
 class FileBlob final : public Blob {
  public:
-  // Takes ownership of an open, empty, read-write file descriptor.
-  explicit FileBlob(int fd);
+  // The empty file at `path`, `key` in `files`; removed with the blob.
+  FileBlob(std::shared_ptr<OpenFileCache> files, std::uint64_t key, std::string path);
   ~FileBlob() override;
   FileBlob(const FileBlob&) = delete;
   FileBlob& operator=(const FileBlob&) = delete;
@@ -32,20 +36,28 @@ class FileBlob final : public Blob {
   std::vector<Extent> data_extents() const override;
 
  private:
-  Status write_range(std::uint64_t offset, ByteView data);
-  Status zero_range(std::uint64_t offset, std::uint64_t length);
+  Result<OpenFileCache::Lease> open() const;
+  Status zero_range(int fd, std::uint64_t offset, std::uint64_t length);
 
-  int fd_;
+  std::shared_ptr<OpenFileCache> files_;
+  std::uint64_t key_;
+  std::string path_;
   std::uint64_t size_ = 0;
 };
 
 class FileBlobStore final : public BlobStore {
  public:
-  // `directory` must exist and be writable (checked by open_store()).
-  explicit FileBlobStore(std::string directory) : directory_(std::move(directory)) {}
+  static constexpr std::size_t kDefaultOpenFiles = 64;
 
-  // Checks that a blob can be made in `directory`.
-  static Result<std::shared_ptr<FileBlobStore>> open_store(const std::string& directory);
+  // `directory` must exist and be writable (checked by open_store()).
+  explicit FileBlobStore(std::string directory, std::size_t max_open_files = kDefaultOpenFiles)
+      : directory_(std::move(directory)), files_(std::make_shared<OpenFileCache>(max_open_files)) {}
+
+  // Removes the blob files a crash left in `directory` and checks that a
+  // blob can be made there.
+  static Result<std::shared_ptr<FileBlobStore>> open_store(const std::string& directory,
+                                                           std::size_t max_open_files = kDefaultOpenFiles);
+  const OpenFileCache& open_files() const { return *files_; }
 
   // A new empty blob; on an I/O failure (disk gone) a MemoryBlob, so the
   // caller never gets null (the Library has no failure path for create()).
@@ -55,6 +67,8 @@ class FileBlobStore final : public BlobStore {
   Result<std::shared_ptr<Blob>> try_create();
 
   std::string directory_;
+  std::shared_ptr<OpenFileCache> files_;
+  std::atomic<std::uint64_t> next_key_ = 0;
 };
 
 }  // namespace imagelib::net

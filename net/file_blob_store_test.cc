@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "net/temp_dir_testing.h"
 
 namespace imagelib::net {
 namespace {
@@ -86,6 +91,64 @@ TEST_F(FileBlobStoreTest, BlobsLeaveNoFileBehind) {
     ASSERT_TRUE(blob->write_at(0, to_bytes("data")).ok());
   }
   EXPECT_TRUE(std::filesystem::is_empty(directory_));
+}
+
+// SPEC §6: the number of stored files does not decide the descriptors held.
+TEST(FileBlobStoreOpenFiles, ManyBlobsShareABoundedNumberOfDescriptors) {
+  TempDir dir;
+  auto store = FileBlobStore::open_store(dir.path(), 4);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  std::vector<std::shared_ptr<Blob>> blobs;
+  for (int i = 0; i < 100; ++i) {
+    blobs.push_back((*store)->create());
+    ASSERT_TRUE(blobs.back()->write_at(0, to_bytes("blob " + std::to_string(i))).ok());
+    EXPECT_LE((*store)->open_files().open_count(), 4u);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 99; i >= 0; --i) {
+      auto content = read_all(*blobs[static_cast<std::size_t>(i)]);
+      ASSERT_TRUE(content.ok()) << content.status().to_string();
+      EXPECT_EQ(*content, to_bytes("blob " + std::to_string(i)));
+      EXPECT_LE((*store)->open_files().open_count(), 4u);
+    }
+  }
+  blobs.clear();
+  EXPECT_EQ((*store)->open_files().open_count(), 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(FileBlobStoreOpenFiles, ReadsOnSeveralThreadsSeeTheirOwnBlob) {
+  TempDir dir;
+  auto store = FileBlobStore::open_store(dir.path(), 2);
+  ASSERT_TRUE(store.ok());
+  std::vector<std::shared_ptr<Blob>> blobs;
+  for (int i = 0; i < 16; ++i) {
+    blobs.push_back((*store)->create());
+    ASSERT_TRUE(blobs.back()->write_at(0, Bytes(64 * 1024, static_cast<std::uint8_t>(i + 1))).ok());
+  }
+  std::atomic<int> wrong = 0;
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int n = 0; n < 200; ++n) {
+        const std::size_t i = static_cast<std::size_t>((t * 7 + n) % 16);
+        auto content = read_all(*blobs[i]);
+        if (!content.ok() || *content != Bytes(64 * 1024, static_cast<std::uint8_t>(i + 1))) ++wrong;
+      }
+    });
+  }
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(FileBlobStoreOpenFiles, OpeningRemovesWhatACrashLeft) {
+  TempDir dir;
+  std::ofstream(dir.file("7.blob")) << "left by a process that died";
+  std::ofstream(dir.file("keep.txt")) << "not a blob";
+  auto store = FileBlobStore::open_store(dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("7.blob")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("keep.txt")));
 }
 
 TEST(FileBlobStoreOpen, FailsForAMissingDirectory) {

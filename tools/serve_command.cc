@@ -247,8 +247,10 @@ void raise_descriptor_limit(const ServeOptions& options) {
     ::getrlimit(RLIMIT_NOFILE, &limit);
   }
   // A control connection, a passive listener and a data connection per FTP
-  // session, one per API connection, and room for stored files and logs.
-  const rlim_t needed = 3 * options.max_ftp_sessions + options.max_api_connections + 64;
+  // session, one per API connection, the stored files' bounded cache, and
+  // room for the journal, certificates and logs.
+  const rlim_t needed =
+      3 * options.max_ftp_sessions + options.max_api_connections + net::FileBlobStore::kDefaultOpenFiles + 16;
   if (limit.rlim_cur < needed) {
     std::cerr << "imagelib serve: warning: the descriptor limit (" << limit.rlim_cur
               << ") is below what --max-ftp-sessions and --max-api-connections need (" << needed
