@@ -4,6 +4,8 @@
 #include <functional>
 #include <vector>
 
+#include "net/file_blob_store.h"
+
 namespace imagelib::net {
 namespace {
 
@@ -36,6 +38,12 @@ class BlobWriter {
 
  private:
   Status write(const Blob& blob, std::uint64_t number) {
+    // A file of the data directory is named, not copied: a restart adopts it.
+    if (const auto* file = dynamic_cast<const FileBlob*>(&blob)) {
+      IMAGELIB_RETURN_IF_ERROR(file->keep_for_snapshot());
+      return out_.append({{"t", "blob_file"}, {"n", number}, {"key", file->key()}, {"size", blob.size()}}, {},
+                         false);
+    }
     IMAGELIB_RETURN_IF_ERROR(
         out_.append({{"t", "blob"}, {"n", number}, {"size", blob.size()}}, {}, false));
     Bytes chunk;
@@ -179,7 +187,7 @@ Status write_snapshot(LibraryHost& host, Journal& out) {
 
 bool SnapshotReader::is_snapshot_record(const json& header) {
   const std::string type = header.value("t", "");
-  return type == "blob" || type == "blob_data" || type == "state";
+  return type == "blob" || type == "blob_data" || type == "blob_file" || type == "state";
 }
 
 std::shared_ptr<Blob> SnapshotReader::blob(const json& number) const {
@@ -195,6 +203,16 @@ Status SnapshotReader::read(const json& header, ByteView payload, LibraryHost& h
       std::shared_ptr<Blob> created = store_->create();
       IMAGELIB_RETURN_IF_ERROR(created->resize(header.at("size").get<std::uint64_t>()));
       blobs_[header.at("n").get<std::uint64_t>()] = std::move(created);
+      return {};
+    }
+    if (type == "blob_file") {
+      auto files = std::dynamic_pointer_cast<FileBlobStore>(store_);
+      if (!files) return Status(ErrorCode::kInternal, "snapshot: names a blob file, but blobs are in memory");
+      const auto key = header.at("key").get<std::uint64_t>();
+      named_files_.insert(key);
+      auto adopted = files->adopt(key, header.at("size").get<std::uint64_t>());
+      if (!adopted.ok()) return Status(ErrorCode::kInternal, "snapshot: " + adopted.status().message());
+      blobs_[header.at("n").get<std::uint64_t>()] = std::move(*adopted);
       return {};
     }
     if (type == "blob_data") {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -35,15 +36,58 @@ Status write_range(int fd, std::uint64_t offset, ByteView data) {
 
 }  // namespace
 
-FileBlob::FileBlob(std::shared_ptr<OpenFileCache> files, std::uint64_t key, std::string path)
-    : files_(std::move(files)), key_(key), path_(std::move(path)) {}
-
-FileBlob::~FileBlob() {
-  files_->forget(key_);
-  ::unlink(path_.c_str());
+std::string BlobFiles::path_of(std::uint64_t key) const {
+  return directory_ + "/" + std::to_string(key) + ".blob";
 }
 
-Result<OpenFileCache::Lease> FileBlob::open() const { return files_->lease(key_, path_); }
+void BlobFiles::born(std::uint64_t key) {
+  std::lock_guard lock(mutex_);
+  alive_.insert(key);
+}
+
+void BlobFiles::died(std::uint64_t key) {
+  cache_.forget(key);
+  std::lock_guard lock(mutex_);
+  alive_.erase(key);
+  if (kept_.count(key) == 0) ::unlink(path_of(key).c_str());
+}
+
+void BlobFiles::keep(std::uint64_t key) {
+  std::lock_guard lock(mutex_);
+  kept_.insert(key);
+}
+
+void BlobFiles::collect_garbage(const std::set<std::uint64_t>& named) {
+  std::lock_guard lock(mutex_);
+  kept_ = named;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
+    if (entry.path().extension() != ".blob") continue;
+    const std::string stem = entry.path().stem().string();
+    char* end = nullptr;
+    const std::uint64_t key = std::strtoull(stem.c_str(), &end, 10);
+    if (end == stem.c_str() || *end != '\0' || (alive_.count(key) == 0 && named.count(key) == 0)) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
+
+FileBlob::FileBlob(std::shared_ptr<BlobFiles> files, std::uint64_t key, std::uint64_t size)
+    : files_(std::move(files)), key_(key), path_(files_->path_of(key)), size_(size) {
+  files_->born(key_);
+}
+
+FileBlob::~FileBlob() { files_->died(key_); }
+
+Result<OpenFileCache::Lease> FileBlob::open() const { return files_->cache().lease(key_, path_); }
+
+Status FileBlob::keep_for_snapshot() const {
+  auto file = open();
+  if (!file.ok()) return file.status();
+  if (::fdatasync(file->fd()) != 0) return io_error("sync");
+  files_->keep(key_);
+  return {};
+}
 
 Status FileBlob::read_at(std::uint64_t offset, MutableByteView out) const {
   if (offset > size_ || out.size() > size_ - offset) {
@@ -131,12 +175,13 @@ std::vector<Extent> FileBlob::data_extents() const {
 
 Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::string& directory,
                                                                  std::size_t max_open_files) {
-  // Blobs of a process that died: the journal rebuilds what they held.
+  auto store = std::make_shared<FileBlobStore>(directory, max_open_files);
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (entry.path().extension() == ".blob") std::filesystem::remove(entry.path(), error);
+    if (entry.path().extension() != ".blob") continue;
+    const std::uint64_t key = std::strtoull(entry.path().stem().c_str(), nullptr, 10);
+    store->next_key_ = std::max(store->next_key_.load(), key + 1);
   }
-  auto store = std::make_shared<FileBlobStore>(directory, max_open_files);
   auto probe = store->try_create();
   if (!probe.ok()) return probe.status();
   return store;
@@ -144,13 +189,25 @@ Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::stri
 
 Result<std::shared_ptr<Blob>> FileBlobStore::try_create() {
   const std::uint64_t key = next_key_++;
-  std::string path = directory_ + "/" + std::to_string(key) + ".blob";
+  const std::string path = files_->path_of(key);
   const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status(ErrorCode::kInternal, "cannot create a blob file " + path + ": " + std::strerror(errno));
   }
   ::close(fd);  // opened again through the cache when used
-  return std::shared_ptr<Blob>(std::make_shared<FileBlob>(files_, key, std::move(path)));
+  return std::shared_ptr<Blob>(std::make_shared<FileBlob>(files_, key));
+}
+
+Result<std::shared_ptr<Blob>> FileBlobStore::adopt(std::uint64_t key, std::uint64_t size) {
+  auto blob = std::make_shared<FileBlob>(files_, key, size);
+  files_->keep(key);
+  if (!std::filesystem::exists(files_->path_of(key))) {
+    return Status(ErrorCode::kInternal, "the blob file " + files_->path_of(key) + " is missing");
+  }
+  // What lies past `size` was written after the snapshot and is written again by the replay.
+  IMAGELIB_RETURN_IF_ERROR(blob->resize(size));
+  next_key_ = std::max(next_key_.load(), key + 1);
+  return std::shared_ptr<Blob>(std::move(blob));
 }
 
 std::shared_ptr<Blob> FileBlobStore::create() {

@@ -141,14 +141,40 @@ TEST(FileBlobStoreOpenFiles, ReadsOnSeveralThreadsSeeTheirOwnBlob) {
   EXPECT_EQ(wrong, 0);
 }
 
-TEST(FileBlobStoreOpenFiles, OpeningRemovesWhatACrashLeft) {
+// A restart adopts the files a snapshot names and removes the rest.
+TEST(FileBlobStoreFiles, AdoptedFilesAreKeptAndWhatNoBlobHoldsIsRemoved) {
   TempDir dir;
+  std::ofstream(dir.file("3.blob")) << "named by the snapshot, and a tail written after it";
   std::ofstream(dir.file("7.blob")) << "left by a process that died";
   std::ofstream(dir.file("keep.txt")) << "not a blob";
   auto store = FileBlobStore::open_store(dir.path());
   ASSERT_TRUE(store.ok());
+  auto adopted = (*store)->adopt(3, 17);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().to_string();
+  EXPECT_EQ(read_all(**adopted).value(), to_bytes("named by the snap"));
+  EXPECT_FALSE((*store)->adopt(5, 1).ok());  // a file the snapshot names is missing: said so
+  auto fresh = (*store)->create();
+  ASSERT_TRUE(fresh->write_at(0, to_bytes("new")).ok());
+  const auto* fresh_file = dynamic_cast<const FileBlob*>(fresh.get());
+  ASSERT_NE(fresh_file, nullptr);
+  EXPECT_GT(fresh_file->key(), 7u);  // numbered past the files there
+  const std::string fresh_path = dir.file(std::to_string(fresh_file->key()) + ".blob");
+  (*store)->collect_garbage({3});
+  EXPECT_TRUE(std::filesystem::exists(dir.file("3.blob")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("7.blob")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("5.blob")));
   EXPECT_TRUE(std::filesystem::exists(dir.file("keep.txt")));
+  EXPECT_TRUE(std::filesystem::exists(fresh_path));
+  // The named file outlives its blob (the journal still names it) until a
+  // collection for a snapshot that does not name it; a new blob's does not.
+  adopted->reset();
+  fresh.reset();
+  EXPECT_TRUE(std::filesystem::exists(dir.file("3.blob")));
+  EXPECT_FALSE(std::filesystem::exists(fresh_path));
+  (*store)->collect_garbage({3});
+  EXPECT_TRUE(std::filesystem::exists(dir.file("3.blob")));
+  (*store)->collect_garbage({});
+  EXPECT_FALSE(std::filesystem::exists(dir.file("3.blob")));
 }
 
 TEST(FileBlobStoreOpen, FailsForAMissingDirectory) {

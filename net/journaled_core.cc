@@ -41,6 +41,7 @@ struct Replayed {
   std::unique_ptr<Journal> journal;
   std::uint64_t inputs = 0;
   std::vector<std::string> notes;  // the journal's, of every open
+  std::set<std::uint64_t> named_files;  // by its snapshot
 };
 
 Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& path,
@@ -92,6 +93,7 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
   if (!journal.ok()) return journal.status();
   replayed.journal = std::move(*journal);
   replayed.notes = replayed.journal->notes();
+  replayed.named_files = snapshot.named_files();
   return replayed;
 }
 
@@ -180,6 +182,7 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
   }
   replayed->core.host->attach_journal(std::move(replayed->journal));
   replayed->core.notes = std::move(notes);
+  replayed->core.named_blob_files = std::move(replayed->named_files);
   return std::move(replayed->core);
 }
 

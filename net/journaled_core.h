@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct JournaledCore {
   std::uint64_t seed = 0;
   // What opening the journal cut off or moved aside, a line each for the log.
   std::vector<std::string> notes;
+  // The blob files the journal's snapshot names (FileBlobStore::collect_garbage).
+  std::set<std::uint64_t> named_blob_files;
 };
 
 // Replays (or starts) the journal at `path`, compacts it when it holds

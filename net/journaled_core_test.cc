@@ -13,6 +13,7 @@
 
 #include "net/basic_auth.h"
 #include "net/core_snapshot.h"
+#include "net/file_blob_store.h"
 #include "net/temp_dir_testing.h"
 
 namespace imagelib::net {
@@ -272,6 +273,72 @@ TEST(JournaledCore, NothingUnauthenticatedReachesTheJournal) {
   auto again = open_journaled_core(io, path, setup, kStart + std::chrono::hours(1));
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(again->host->library().dump_state(), state);
+}
+
+// The bytes of every blob, by the path of the disk or file that holds it.
+std::string contents_of(Library& library) {
+  std::string all;
+  for (const Image& image : library.records().images) {
+    for (const auto& blob : {image.file, image.disk}) {
+      if (blob) all += image.id + ":" + std::string(reinterpret_cast<const char*>(read_all(*blob).value().data()), blob->size()) + "\n";
+    }
+  }
+  return all;
+}
+
+// A compacted journal names the data directory's blob files: a restart
+// adopts them instead of copying their bytes (issue 13), and removes the
+// files nothing names or holds.
+TEST(JournaledCore, ARestartAdoptsTheStoredFilesInsteadOfCopyingThem) {
+  TempDir dir;
+  asio::io_context io;
+  std::filesystem::create_directories(dir.file("blobs"));
+  CoreSetup setup = setup_in(dir);
+  const std::string path = dir.file("journal");
+  std::string state;
+  std::string contents;
+  {
+    auto store = FileBlobStore::open_store(dir.file("blobs"));
+    ASSERT_TRUE(store.ok());
+    setup.store = *store;
+    auto core = open_journaled_core(io, path, setup, kStart);
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    LibraryHost& host = *core->host;
+    const ProvisionedClient client = core->clients.front();
+    const std::string token = "Bearer " + new_token(host, client);
+    const ImageId official = host.library().list_images(client.account).front().id;
+    const HttpResponse server = call(host, "POST", "/1.0/servers", token, {{"image", official}});
+    ASSERT_EQ(server.status, 202);
+    const std::string server_id = json::parse(server.body).at("id").get<std::string>();
+    ASSERT_EQ(call(host, "POST", "/1.0/servers/" + server_id + "/snapshot", token).status, 202);
+    run_jobs_to_the_end(io, host);
+    state = host.library().dump_state();
+    contents = contents_of(host.library());
+  }
+  std::uintmax_t compacted = 0;
+  for (int start = 0; start < 2; ++start) {
+    SCOPED_TRACE("start " + std::to_string(start + 1));
+    auto store = FileBlobStore::open_store(dir.file("blobs"));
+    ASSERT_TRUE(store.ok());
+    setup.store = *store;
+    auto core = open_journaled_core(io, path, setup, kStart + std::chrono::hours(1));
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    (*store)->collect_garbage(core->named_blob_files);
+    EXPECT_EQ(core->host->library().dump_state(), state);
+    EXPECT_EQ(contents_of(core->host->library()), contents);
+    // The journal holds metadata only: less than one disk's bytes.
+    if (start == 0) compacted = std::filesystem::file_size(path);
+    EXPECT_LT(std::filesystem::file_size(path), 5u * 65536u);
+    EXPECT_EQ(std::filesystem::file_size(path), compacted);  // nothing happened: not rewritten
+    EXPECT_FALSE(core->named_blob_files.empty());
+    std::set<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.file("blobs"))) {
+      files.insert(entry.path().filename().string());
+    }
+    std::set<std::string> named;
+    for (std::uint64_t key : core->named_blob_files) named.insert(std::to_string(key) + ".blob");
+    EXPECT_EQ(files, named);
+  }
 }
 
 TEST(JournaledCore, APartialCompactionLeftByACrashIsIgnored) {

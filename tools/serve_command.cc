@@ -225,6 +225,7 @@ Core open_core(const ServeOptions& options, asio::io_context& io, const ApiOptio
   auto core = net::open_journaled_core(io, path, setup, net::wall_clock_now());
   if (!core.ok()) throw ServeFailed(core.status().to_string());
   for (const std::string& note : core->notes) std::cerr << "imagelib serve: " << note << "\n";
+  if (auto files = std::dynamic_pointer_cast<net::FileBlobStore>(store)) files->collect_garbage(core->named_blob_files);
   return Core{std::move(core->host), core->clients};
 }
 
