@@ -14,6 +14,7 @@ import sys
 BINARIES = {
     "decode_bench": 13, "encode_bench": 2, "sha256_bench": 2, "machine_bench": 2,
     "api_bench": 3, "scenario_bench": 2, "sim_bench": 3, "ftps_bench": 4,
+    "ftps_sessions_bench": 1,
 }
 
 

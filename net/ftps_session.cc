@@ -188,12 +188,7 @@ void FtpsSession::on_control_read(error_code error, std::size_t bytes) {
   if (error) return end_session();
   const ByteView received(control_in_.data(), bytes);
   if (std::ranges::find(received, std::uint8_t{'\n'}) != received.end()) arm_idle_timer();
-  const int failures_before = core_->login_failures();
-  FtpServerActions actions = core_->on_control_bytes(received, wall_clock_now());
-  for (int failed = failures_before; failed < core_->login_failures(); ++failed) {
-    context_.host.login_throttle().record_failure(peer_address_, LoginThrottle::Clock::now());
-  }
-  execute(std::move(actions));
+  execute(core_->on_control_bytes(received, wall_clock_now()));
   read_control();
 }
 

@@ -275,6 +275,29 @@ TEST(JournaledCore, NothingUnauthenticatedReachesTheJournal) {
   EXPECT_EQ(again->host->library().dump_state(), state);
 }
 
+// Every failed FTP login counts against its address, a pipelined one that
+// fails on the wake after the first's delay too (SPEC §6).
+TEST(JournaledCore, EachFailedFtpLoginCountsForItsAddress) {
+  TempDir dir;
+  asio::io_context io;
+  CoreSetup setup = setup_in(dir);
+  setup.host.login_throttle.delay_after = 2;
+  auto core = open_journaled_core(io, dir.file("journal"), setup, kStart);
+  ASSERT_TRUE(core.ok()) << core.status().to_string();
+  LibraryHost& host = *core->host;
+  const auto now = LoginThrottle::Clock::now();
+  auto session = host.open_ftp_session("192.0.2.7");
+  session->on_connected(kStart);
+  send_ftp(*session, "AUTH TLS\r\n", kStart);
+  const std::string user = core->clients.front().account;
+  send_ftp(*session, "USER " + user + "\r\nPASS one\r\nUSER " + user + "\r\nPASS two\r\n", kStart);
+  EXPECT_EQ(host.login_throttle().delay("192.0.2.7", now), LoginThrottle::Clock::duration::zero());
+  session->on_wake(kStart + std::chrono::seconds(1));  // the first 530; the second PASS fails now
+  session->on_wake(kStart + std::chrono::seconds(2));
+  EXPECT_EQ(host.login_throttle().delay("192.0.2.7", now), std::chrono::seconds(1));
+  EXPECT_EQ(host.login_throttle().delay("192.0.2.8", now), LoginThrottle::Clock::duration::zero());
+}
+
 // The bytes of every blob, by the path of the disk or file that holds it.
 std::string contents_of(Library& library) {
   std::string all;

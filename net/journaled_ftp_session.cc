@@ -13,8 +13,11 @@ Timestamp time_of(const json& header) { return Timestamp::from_micros(header.at(
 
 JournaledFtpSession::JournaledFtpSession(Library& library, FtpServerOptions options,
                                          std::string peer_address, Journal* journal,
-                                         std::uint64_t number)
-    : core_(library, options, peer_address), journal_(journal), number_(number) {
+                                         std::uint64_t number, std::function<void()> on_login_failed)
+    : core_(library, options, peer_address),
+      journal_(journal),
+      number_(number),
+      on_login_failed_(std::move(on_login_failed)) {
   const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options.login_failure_delay);
   if (journal_ != nullptr) {
     before_login_.push_back({{{"t", "ftp"},
@@ -43,6 +46,10 @@ void JournaledFtpSession::record(json event, Timestamp at, ByteView payload, boo
 }
 
 FtpServerActions JournaledFtpSession::after(FtpServerActions actions, Timestamp at) {
+  // A PASS can fail on a wake too (it waited behind a failed one).
+  for (; failures_reported_ < core_.login_failures(); ++failures_reported_) {
+    if (on_login_failed_) on_login_failed_();
+  }
   if (journal_ == nullptr || logged_in_) return actions;
   if (core_.account()) {
     logged_in_ = true;

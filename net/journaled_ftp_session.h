@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,8 +27,9 @@ class JournaledFtpSession {
   static constexpr std::size_t kMaxBytesBeforeLogin = 256 * 1024;
 
   // `journal` may be null (no --data-dir); `number` names the session in it.
+  // `on_login_failed`, if set, is called once per failed login.
   JournaledFtpSession(Library& library, FtpServerOptions options, std::string peer_address,
-                      Journal* journal, std::uint64_t number);
+                      Journal* journal, std::uint64_t number, std::function<void()> on_login_failed = {});
 
   FtpServerActions on_connected(Timestamp at);
   FtpServerActions on_control_bytes(ByteView bytes, Timestamp at);
@@ -45,7 +47,6 @@ class JournaledFtpSession {
 
   // The account logged in, if any.
   std::optional<AccountId> account() const { return core_.account(); }
-  int login_failures() const { return core_.login_failures(); }
 
  private:
   struct Event {
@@ -55,8 +56,8 @@ class JournaledFtpSession {
   // Journals one event (or holds it until the login); `sync` false only for
   // bulk data (synced by the next event).
   void record(nlohmann::json event, Timestamp at, ByteView payload = {}, bool sync = true);
-  // After each event: journals what waited once the core has logged in, or
-  // closes a session that sent too much without logging in.
+  // After each event: reports new failed logins; journals what waited once
+  // the core has logged in, or closes a session that sent too much first.
   FtpServerActions after(FtpServerActions actions, Timestamp at);
   void append(const nlohmann::json& header, ByteView payload, bool sync);
 
@@ -65,6 +66,8 @@ class JournaledFtpSession {
   std::uint64_t number_;
   std::vector<Event> before_login_;  // the open record first
   std::size_t bytes_before_login_ = 0;
+  std::function<void()> on_login_failed_;
+  int failures_reported_ = 0;
   bool logged_in_ = false;
 };
 

@@ -72,8 +72,11 @@ std::unique_ptr<JournaledFtpSession> LibraryHost::open_ftp_session(std::string p
   options.login_failure_delay = std::max<Duration>(
       options.login_failure_delay,
       std::chrono::duration_cast<Duration>(login_throttle_.delay(peer_address, LoginThrottle::Clock::now())));
+  auto on_login_failed = [this, peer_address] {
+    login_throttle_.record_failure(peer_address, LoginThrottle::Clock::now());
+  };
   return std::make_unique<JournaledFtpSession>(*library_, std::move(options), std::move(peer_address),
-                                               journal_.get(), next_ftp_session_++);
+                                               journal_.get(), next_ftp_session_++, std::move(on_login_failed));
 }
 
 void LibraryHost::schedule_jobs() {
