@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,16 @@ Status io_error(const char* what) {
 }
 
 off_t to_off(std::uint64_t value) { return static_cast<off_t>(value); }
+
+// The number of a blob file named N.blob; nullopt for any other name.
+std::optional<std::uint64_t> blob_key(const std::filesystem::path& path) {
+  if (path.extension() != ".blob") return std::nullopt;
+  const std::string stem = path.stem().string();
+  char* end = nullptr;
+  const std::uint64_t key = std::strtoull(stem.c_str(), &end, 10);
+  if (end == stem.c_str() || *end != '\0') return std::nullopt;
+  return key;
+}
 
 Status write_range(int fd, std::uint64_t offset, ByteView data) {
   std::size_t done = 0;
@@ -63,12 +74,8 @@ void BlobFiles::collect_garbage(const std::set<std::uint64_t>& named) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
     if (entry.path().extension() != ".blob") continue;
-    const std::string stem = entry.path().stem().string();
-    char* end = nullptr;
-    const std::uint64_t key = std::strtoull(stem.c_str(), &end, 10);
-    if (end == stem.c_str() || *end != '\0' || (alive_.count(key) == 0 && named.count(key) == 0)) {
-      std::filesystem::remove(entry.path(), error);
-    }
+    const std::optional<std::uint64_t> key = blob_key(entry.path());
+    if (!key || (alive_.count(*key) == 0 && named.count(*key) == 0)) std::filesystem::remove(entry.path(), error);
   }
 }
 
@@ -178,9 +185,7 @@ Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::stri
   auto store = std::make_shared<FileBlobStore>(directory, max_open_files);
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (entry.path().extension() != ".blob") continue;
-    const std::uint64_t key = std::strtoull(entry.path().stem().c_str(), nullptr, 10);
-    store->next_key_ = std::max(store->next_key_.load(), key + 1);
+    if (const auto key = blob_key(entry.path())) store->next_key_ = std::max(store->next_key_.load(), *key + 1);
   }
   auto probe = store->try_create();
   if (!probe.ok()) return probe.status();

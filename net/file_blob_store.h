@@ -86,7 +86,7 @@ class FileBlobStore final : public BlobStore {
 
   // `directory` must exist and be writable (checked by open_store()).
   explicit FileBlobStore(std::string directory, std::size_t max_open_files = kDefaultOpenFiles)
-      : directory_(directory), files_(std::make_shared<BlobFiles>(std::move(directory), max_open_files)) {}
+      : files_(std::make_shared<BlobFiles>(std::move(directory), max_open_files)) {}
 
   // Checks that a blob can be made in `directory`; new blobs are numbered
   // past the files already there.
@@ -108,7 +108,6 @@ class FileBlobStore final : public BlobStore {
  private:
   Result<std::shared_ptr<Blob>> try_create();
 
-  std::string directory_;
   std::shared_ptr<BlobFiles> files_;
   std::atomic<std::uint64_t> next_key_ = 0;
 };
