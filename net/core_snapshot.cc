@@ -181,6 +181,7 @@ Status write_snapshot(LibraryHost& host, Journal& out) {
                                {"expires_at", token.expires_at.micros()}});
   }
   IMAGELIB_RETURN_IF_ERROR(blobs.status());
+  state["next_blob_key"] = records.next_blob_key;
   state["t"] = "state";
   return out.append(state, {}, false);
 }
@@ -199,8 +200,8 @@ std::shared_ptr<Blob> SnapshotReader::blob(const json& number) const {
 Status SnapshotReader::read(const json& header, ByteView payload, LibraryHost& host) {
   try {
     const std::string type = header.at("t").get<std::string>();
-    if (type == "blob") {
-      std::shared_ptr<Blob> created = store_->create();
+    if (type == "blob") {  // a blob that was in memory stays in memory
+      std::shared_ptr<Blob> created = std::make_shared<MemoryBlob>();
       IMAGELIB_RETURN_IF_ERROR(created->resize(header.at("size").get<std::uint64_t>()));
       blobs_[header.at("n").get<std::uint64_t>()] = std::move(created);
       return {};
@@ -267,6 +268,9 @@ Status SnapshotReader::restore(const json& state, LibraryHost& host) {
   for (const json& j : each("jobs")) {
     records.jobs.push_back({time_from(j.at("due")), j.at("image").get<std::string>()});
   }
+  // Snapshots before the Library named blobs: new names start past the files named.
+  records.next_blob_key = state.value("next_blob_key", BlobKey{1});
+  if (!named_files_.empty()) records.next_blob_key = std::max(records.next_blob_key, *named_files_.rbegin() + 1);
   std::vector<TokenStore::Held> tokens;
   for (const json& j : each("tokens")) {
     tokens.push_back({j.at("token").get<std::string>(), j.at("account").get<std::string>(),

@@ -25,7 +25,7 @@ Status io_error(const char* what) {
 off_t to_off(std::uint64_t value) { return static_cast<off_t>(value); }
 
 // The number of a blob file named N.blob; nullopt for any other name.
-std::optional<std::uint64_t> blob_key(const std::filesystem::path& path) {
+std::optional<BlobKey> blob_key(const std::filesystem::path& path) {
   if (path.extension() != ".blob") return std::nullopt;
   const std::string stem = path.stem().string();
   char* end = nullptr;
@@ -47,41 +47,50 @@ Status write_range(int fd, std::uint64_t offset, ByteView data) {
 
 }  // namespace
 
-std::string BlobFiles::path_of(std::uint64_t key) const {
+std::string BlobFiles::path_of(BlobKey key) const {
   return directory_ + "/" + std::to_string(key) + ".blob";
 }
 
-void BlobFiles::born(std::uint64_t key) {
+void BlobFiles::born(FileBlob* blob) {
   std::lock_guard lock(mutex_);
-  alive_.insert(key);
+  alive_[blob->key()] = blob;
 }
 
-void BlobFiles::died(std::uint64_t key) {
+void BlobFiles::died(BlobKey key) {
   cache_.forget(key);
   std::lock_guard lock(mutex_);
   alive_.erase(key);
-  if (kept_.count(key) == 0) ::unlink(path_of(key).c_str());
+  // While replaying, a core may be replayed again from the same files (a
+  // repair, a compaction): collect_garbage() removes what no core kept.
+  if (kept_.count(key) == 0 && !replaying_ && !keep_every_file_) ::unlink(path_of(key).c_str());
 }
 
-void BlobFiles::keep(std::uint64_t key) {
+void BlobFiles::keep(BlobKey key) {
   std::lock_guard lock(mutex_);
   kept_.insert(key);
 }
 
-void BlobFiles::collect_garbage(const std::set<std::uint64_t>& named) {
+std::vector<FileBlob*> BlobFiles::alive() {
+  std::lock_guard lock(mutex_);
+  std::vector<FileBlob*> blobs;
+  for (const auto& [key, blob] : alive_) blobs.push_back(blob);
+  return blobs;
+}
+
+void BlobFiles::collect_garbage(const std::set<BlobKey>& named) {
   std::lock_guard lock(mutex_);
   kept_ = named;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
     if (entry.path().extension() != ".blob") continue;
-    const std::optional<std::uint64_t> key = blob_key(entry.path());
+    const std::optional<BlobKey> key = blob_key(entry.path());
     if (!key || (alive_.count(*key) == 0 && named.count(*key) == 0)) std::filesystem::remove(entry.path(), error);
   }
 }
 
-FileBlob::FileBlob(std::shared_ptr<BlobFiles> files, std::uint64_t key, std::uint64_t size)
+FileBlob::FileBlob(std::shared_ptr<BlobFiles> files, BlobKey key, std::uint64_t size)
     : files_(std::move(files)), key_(key), path_(files_->path_of(key)), size_(size) {
-  files_->born(key_);
+  files_->born(this);
 }
 
 FileBlob::~FileBlob() { files_->died(key_); }
@@ -96,6 +105,26 @@ Status FileBlob::keep_for_snapshot() const {
   return {};
 }
 
+Status FileBlob::sync() {
+  if (files_->replaying()) return {};
+  auto file = open();
+  if (!file.ok()) return file.status();
+  if (::fdatasync(file->fd()) != 0) return io_error("sync");
+  return {};
+}
+
+Status FileBlob::settle() {
+  struct stat file;
+  if (::stat(path_.c_str(), &file) != 0 || static_cast<std::uint64_t>(file.st_size) < size_) {
+    if (size_ == 0) return {};
+    return Status(ErrorCode::kInternal, "the blob file " + path_ + " is missing or shorter than the " +
+                                            std::to_string(size_) + " bytes the journal says it holds");
+  }
+  if (static_cast<std::uint64_t>(file.st_size) == size_) return {};
+  if (::truncate(path_.c_str(), to_off(size_)) != 0) return io_error("cut");
+  return {};
+}
+
 Status FileBlob::read_at(std::uint64_t offset, MutableByteView out) const {
   if (offset > size_ || out.size() > size_ - offset) {
     return Status(ErrorCode::kOutOfRange, "read past the end of a blob");
@@ -107,7 +136,7 @@ Status FileBlob::read_at(std::uint64_t offset, MutableByteView out) const {
     const ssize_t n = ::pread(file->fd(), out.data() + done, out.size() - done, to_off(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error("read");
-    if (n == 0) {  // the file is shorter than size_ only after an external truncation
+    if (n == 0) {  // the file is shorter than size_ while replaying, or after an external truncation
       std::memset(out.data() + done, 0, out.size() - done);
       break;
     }
@@ -129,6 +158,11 @@ Status FileBlob::zero_range(int fd, std::uint64_t offset, std::uint64_t length) 
 
 Status FileBlob::write_at(std::uint64_t offset, ByteView data) {
   if (offset + data.size() < offset) return Status(ErrorCode::kOutOfRange, "write offset overflows");
+  const std::uint64_t end = offset + data.size();
+  if (files_->replaying()) {  // the file holds these bytes already
+    size_ = std::max(size_, end);
+    return {};
+  }
   auto file = open();
   if (!file.ok()) return file.status();
   std::size_t done = 0;
@@ -141,7 +175,6 @@ Status FileBlob::write_at(std::uint64_t offset, ByteView data) {
                                                 : write_range(file->fd(), position, piece));
     done += length;
   }
-  const std::uint64_t end = offset + data.size();
   if (end > size_) {
     if (::ftruncate(file->fd(), to_off(end)) != 0) return io_error("grow");
     size_ = end;
@@ -150,6 +183,10 @@ Status FileBlob::write_at(std::uint64_t offset, ByteView data) {
 }
 
 Status FileBlob::resize(std::uint64_t size) {
+  if (files_->replaying()) {
+    size_ = size;
+    return {};
+  }
   auto file = open();
   if (!file.ok()) return file.status();
   if (::ftruncate(file->fd(), to_off(size)) != 0) return io_error("resize");
@@ -182,43 +219,47 @@ std::vector<Extent> FileBlob::data_extents() const {
 
 Result<std::shared_ptr<FileBlobStore>> FileBlobStore::open_store(const std::string& directory,
                                                                  std::size_t max_open_files) {
-  auto store = std::make_shared<FileBlobStore>(directory, max_open_files);
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (const auto key = blob_key(entry.path())) store->next_key_ = std::max(store->next_key_.load(), *key + 1);
-  }
-  auto probe = store->try_create();
-  if (!probe.ok()) return probe.status();
-  return store;
-}
-
-Result<std::shared_ptr<Blob>> FileBlobStore::try_create() {
-  const std::uint64_t key = next_key_++;
-  const std::string path = files_->path_of(key);
-  const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  const std::string probe = directory + "/.probe";
+  const int fd = ::open(probe.c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Status(ErrorCode::kInternal, "cannot create a blob file " + path + ": " + std::strerror(errno));
+    return Status(ErrorCode::kInternal, "cannot make a blob file in " + directory + ": " + std::strerror(errno));
   }
-  ::close(fd);  // opened again through the cache when used
-  return std::shared_ptr<Blob>(std::make_shared<FileBlob>(files_, key));
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return std::make_shared<FileBlobStore>(directory, max_open_files);
 }
 
-Result<std::shared_ptr<Blob>> FileBlobStore::adopt(std::uint64_t key, std::uint64_t size) {
-  auto blob = std::make_shared<FileBlob>(files_, key, size);
-  files_->keep(key);
-  if (!std::filesystem::exists(files_->path_of(key))) {
+std::shared_ptr<Blob> FileBlobStore::create(BlobKey key) {
+  if (!files_->replaying()) ::unlink(files_->path_of(key).c_str());
+  return std::make_shared<FileBlob>(files_, key);
+}
+
+Result<std::shared_ptr<Blob>> FileBlobStore::adopt(BlobKey key, std::uint64_t size) {
+  if (size > 0 && !std::filesystem::exists(files_->path_of(key))) {
     return Status(ErrorCode::kInternal, "the blob file " + files_->path_of(key) + " is missing");
   }
-  // What lies past `size` was written after the snapshot and is written again by the replay.
+  auto blob = std::make_shared<FileBlob>(files_, key, size);
+  files_->keep(key);
   IMAGELIB_RETURN_IF_ERROR(blob->resize(size));
-  next_key_ = std::max(next_key_.load(), key + 1);
   return std::shared_ptr<Blob>(std::move(blob));
 }
 
-std::shared_ptr<Blob> FileBlobStore::create() {
-  auto blob = try_create();
-  if (blob.ok()) return *blob;
-  return std::make_shared<MemoryBlob>();
+Status FileBlobStore::finish_replay(bool repair, std::vector<std::string>& notes) {
+  std::vector<FileBlob*> damaged;
+  for (FileBlob* blob : files_->alive()) {
+    const Status settled = blob->settle();
+    if (settled.ok()) continue;
+    if (!repair) {
+      return Status(settled.code(), settled.message() +
+                                        "; starting imagelib serve with --repair keeps the blob, "
+                                        "its missing bytes reading as zeros");
+    }
+    notes.push_back(settled.message() + ": its missing bytes read as zeros (--repair)");
+    damaged.push_back(blob);
+  }
+  files_->set_replaying(false);
+  for (FileBlob* blob : damaged) IMAGELIB_RETURN_IF_ERROR(blob->resize(blob->size()));
+  return {};
 }
 
 }  // namespace imagelib::net

@@ -30,7 +30,7 @@ class FileBlobStoreTest : public ::testing::Test {
 };
 
 TEST_F(FileBlobStoreTest, WritesAndReadsBackAtAnyOffset) {
-  auto blob = store_->create();
+  auto blob = store_->create(1);
   ASSERT_TRUE(blob->write_at(10, to_bytes("hello")).ok());
   EXPECT_EQ(blob->size(), 15u);
   Bytes out(15);
@@ -41,7 +41,7 @@ TEST_F(FileBlobStoreTest, WritesAndReadsBackAtAnyOffset) {
 }
 
 TEST_F(FileBlobStoreTest, RefusesReadsPastTheEnd) {
-  auto blob = store_->create();
+  auto blob = store_->create(2);
   ASSERT_TRUE(blob->write_at(0, to_bytes("abc")).ok());
   Bytes out(2);
   EXPECT_EQ(blob->read_at(2, out).code(), ErrorCode::kOutOfRange);
@@ -49,7 +49,7 @@ TEST_F(FileBlobStoreTest, RefusesReadsPastTheEnd) {
 }
 
 TEST_F(FileBlobStoreTest, ResizeCutsAndExtendsWithZeros) {
-  auto blob = store_->create();
+  auto blob = store_->create(3);
   ASSERT_TRUE(blob->write_at(0, to_bytes("abcdef")).ok());
   ASSERT_TRUE(blob->resize(2).ok());
   ASSERT_TRUE(blob->resize(4).ok());
@@ -59,7 +59,7 @@ TEST_F(FileBlobStoreTest, ResizeCutsAndExtendsWithZeros) {
 }
 
 TEST_F(FileBlobStoreTest, ZerosOverDataReadAsZeros) {
-  auto blob = store_->create();
+  auto blob = store_->create(4);
   Bytes data(200 * 1024, 0x5a);
   ASSERT_TRUE(blob->write_at(0, data).ok());
   ASSERT_TRUE(blob->write_at(64 * 1024, Bytes(64 * 1024, 0)).ok());
@@ -71,7 +71,7 @@ TEST_F(FileBlobStoreTest, ZerosOverDataReadAsZeros) {
 }
 
 TEST_F(FileBlobStoreTest, LargeZeroRegionsStaySparse) {
-  auto blob = store_->create();
+  auto blob = store_->create(5);
   const std::uint64_t far = 4 * kGiB;
   ASSERT_TRUE(blob->write_at(far, to_bytes("end")).ok());
   EXPECT_EQ(blob->size(), far + 3);
@@ -87,7 +87,7 @@ TEST_F(FileBlobStoreTest, LargeZeroRegionsStaySparse) {
 
 TEST_F(FileBlobStoreTest, BlobsLeaveNoFileBehind) {
   {
-    auto blob = store_->create();
+    auto blob = store_->create(6);
     ASSERT_TRUE(blob->write_at(0, to_bytes("data")).ok());
   }
   EXPECT_TRUE(std::filesystem::is_empty(directory_));
@@ -100,7 +100,7 @@ TEST(FileBlobStoreOpenFiles, ManyBlobsShareABoundedNumberOfDescriptors) {
   ASSERT_TRUE(store.ok()) << store.status().to_string();
   std::vector<std::shared_ptr<Blob>> blobs;
   for (int i = 0; i < 100; ++i) {
-    blobs.push_back((*store)->create());
+    blobs.push_back((*store)->create(static_cast<BlobKey>(i + 1)));
     ASSERT_TRUE(blobs.back()->write_at(0, to_bytes("blob " + std::to_string(i))).ok());
     EXPECT_LE((*store)->open_files().open_count(), 4u);
   }
@@ -123,7 +123,7 @@ TEST(FileBlobStoreOpenFiles, ReadsOnSeveralThreadsSeeTheirOwnBlob) {
   ASSERT_TRUE(store.ok());
   std::vector<std::shared_ptr<Blob>> blobs;
   for (int i = 0; i < 16; ++i) {
-    blobs.push_back((*store)->create());
+    blobs.push_back((*store)->create(static_cast<BlobKey>(i + 1)));
     ASSERT_TRUE(blobs.back()->write_at(0, Bytes(64 * 1024, static_cast<std::uint8_t>(i + 1))).ok());
   }
   std::atomic<int> wrong = 0;
@@ -153,12 +153,9 @@ TEST(FileBlobStoreFiles, AdoptedFilesAreKeptAndWhatNoBlobHoldsIsRemoved) {
   ASSERT_TRUE(adopted.ok()) << adopted.status().to_string();
   EXPECT_EQ(read_all(**adopted).value(), to_bytes("named by the snap"));
   EXPECT_FALSE((*store)->adopt(5, 1).ok());  // a file the snapshot names is missing: said so
-  auto fresh = (*store)->create();
+  auto fresh = (*store)->create(9);
   ASSERT_TRUE(fresh->write_at(0, to_bytes("new")).ok());
-  const auto* fresh_file = dynamic_cast<const FileBlob*>(fresh.get());
-  ASSERT_NE(fresh_file, nullptr);
-  EXPECT_GT(fresh_file->key(), 7u);  // numbered past the files there
-  const std::string fresh_path = dir.file(std::to_string(fresh_file->key()) + ".blob");
+  const std::string fresh_path = dir.file("9.blob");  // the name the Library gave
   (*store)->collect_garbage({3});
   EXPECT_TRUE(std::filesystem::exists(dir.file("3.blob")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("7.blob")));
@@ -175,6 +172,82 @@ TEST(FileBlobStoreFiles, AdoptedFilesAreKeptAndWhatNoBlobHoldsIsRemoved) {
   EXPECT_TRUE(std::filesystem::exists(dir.file("3.blob")));
   (*store)->collect_garbage({});
   EXPECT_FALSE(std::filesystem::exists(dir.file("3.blob")));
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A new blob's name may be a file a process that died left: it starts empty.
+TEST(FileBlobStoreFiles, ANewBlobEmptiesAFileLeftUnderItsName) {
+  TempDir dir;
+  std::ofstream(dir.file("4.blob")) << "written by a process that died";
+  auto store = FileBlobStore::open_store(dir.path());
+  ASSERT_TRUE(store.ok());
+  auto blob = (*store)->create(4);
+  EXPECT_EQ(blob->size(), 0u);
+  ASSERT_TRUE(blob->write_at(0, to_bytes("new")).ok());
+  EXPECT_EQ(file_text(dir.file("4.blob")), "new");
+}
+
+// Replaying a journal of uploads kept by reference: the files hold what the
+// first run wrote; blobs only track sizes until finish_replay() cuts each
+// file to its blob's size.
+TEST(FileBlobStoreReplay, WritesAndResizesTouchNoFileUntilTheReplayEnds) {
+  TempDir dir;
+  std::ofstream(dir.file("1.blob")) << "hello world, and a tail never acknowledged";
+  std::ofstream(dir.file("2.blob")) << "a file whose blob dies in the replay";
+  auto store = FileBlobStore::open_store(dir.path());
+  ASSERT_TRUE(store.ok());
+  (*store)->start_replay();
+  auto upload = (*store)->create(1);
+  ASSERT_TRUE(upload->write_at(0, Bytes(20, 0)).ok());  // what the journal counts; never looked at
+  ASSERT_TRUE(upload->resize(0).ok());                  // a STOR over it
+  ASSERT_TRUE(upload->write_at(0, Bytes(11, 0)).ok());
+  EXPECT_EQ(upload->size(), 11u);
+  EXPECT_EQ(read_all(*upload).value(), to_bytes("hello world"));
+  (*store)->create(2).reset();  // dies: the file stays while replaying
+  EXPECT_TRUE(std::filesystem::exists(dir.file("2.blob")));
+  EXPECT_EQ(file_text(dir.file("1.blob")), "hello world, and a tail never acknowledged");
+
+  std::vector<std::string> notes;
+  ASSERT_TRUE((*store)->finish_replay(false, notes).ok());
+  EXPECT_TRUE(notes.empty());
+  EXPECT_EQ(file_text(dir.file("1.blob")), "hello world");
+  ASSERT_TRUE(upload->write_at(11, to_bytes("!")).ok());  // real writes again
+  EXPECT_EQ(file_text(dir.file("1.blob")), "hello world!");
+  (*store)->collect_garbage({});
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2.blob")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("1.blob")));
+}
+
+TEST(FileBlobStoreReplay, AMissingOrShortFileStopsTheStartUnlessRepaired) {
+  for (const bool repair : {false, true}) {
+    TempDir dir;
+    std::ofstream(dir.file("2.blob")) << "short";
+    auto store = FileBlobStore::open_store(dir.path());
+    ASSERT_TRUE(store.ok());
+    (*store)->start_replay();
+    auto missing = (*store)->create(1);
+    ASSERT_TRUE(missing->write_at(0, Bytes(8, 0)).ok());
+    auto shortened = (*store)->create(2);
+    ASSERT_TRUE(shortened->write_at(0, Bytes(100, 0)).ok());
+    std::vector<std::string> notes;
+    const Status finished = (*store)->finish_replay(repair, notes);
+    if (!repair) {
+      ASSERT_FALSE(finished.ok());
+      EXPECT_NE(finished.message().find(dir.file("1.blob")), std::string::npos) << finished.message();
+      EXPECT_NE(finished.message().find("--repair"), std::string::npos) << finished.message();
+      continue;
+    }
+    ASSERT_TRUE(finished.ok()) << finished.to_string();
+    EXPECT_EQ(notes.size(), 2u);
+    EXPECT_EQ(read_all(*missing).value(), Bytes(8, 0));
+    Bytes expected = to_bytes("short");
+    expected.resize(100, 0);
+    EXPECT_EQ(read_all(*shortened).value(), expected);
+  }
 }
 
 TEST(FileBlobStoreOpen, FailsForAMissingDirectory) {

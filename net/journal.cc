@@ -305,6 +305,7 @@ Result<std::unique_ptr<Journal>> Journal::create(const std::string& path) {
 }
 
 Status Journal::install_as(const std::string& target) {
+  IMAGELIB_RETURN_IF_ERROR(write_counted());
   if (::fsync(fd_) != 0) return io_error("fsync " + path_);
   if (::rename(path_.c_str(), target.c_str()) != 0) return io_error("rename " + path_);
   path_ = target;
@@ -317,9 +318,41 @@ Status Journal::install_as(const std::string& target) {
   return {};
 }
 
-Journal::~Journal() { ::close(fd_); }
+Journal::~Journal() {
+  (void)write_counted();  // a clean stop keeps it; a crash loses it, unacknowledged
+  ::close(fd_);
+}
+
+Status Journal::append_counted(nlohmann::json header, const std::string& count_field) {
+  const std::uint64_t count = header.at(count_field).get<std::uint64_t>();
+  nlohmann::json identity = header;
+  identity.erase("at");
+  identity.erase(count_field);
+  if (counted_ && counted_identity_ == identity) {
+    const std::uint64_t sum = counted_->at(count_field).get<std::uint64_t>() + count;
+    header[count_field] = sum;
+    *counted_ = std::move(header);
+    return sum < kCountedRecordLimit ? Status() : write_counted();
+  }
+  IMAGELIB_RETURN_IF_ERROR(write_counted());
+  counted_ = std::move(header);
+  counted_identity_ = std::move(identity);
+  return {};
+}
+
+Status Journal::write_counted() {
+  if (!counted_) return {};
+  nlohmann::json header = std::move(*counted_);
+  counted_.reset();
+  return write_record(header, {}, false);
+}
 
 Status Journal::append(const nlohmann::json& header, ByteView payload, bool sync) {
+  IMAGELIB_RETURN_IF_ERROR(write_counted());
+  return write_record(header, payload, sync);
+}
+
+Status Journal::write_record(const nlohmann::json& header, ByteView payload, bool sync) {
   const std::string header_text = header.dump();
   // What open() would take for a bad record must never be written.
   if (header_text.size() > kMaxHeaderBytes || payload.size() > kMaxPayloadBytes) {

@@ -1,5 +1,6 @@
 // Journal: an append-only, fsynced log of every input the core received
-// (API requests, FTP session events with their bytes, job deadlines), so
+// (API requests, FTP session events, job deadlines and ends; an upload's
+// bytes by the count the blob file that keeps them holds), so
 // that `imagelib serve --data-dir` rebuilds the same state after a restart
 // or a crash by replaying them into a fresh, deterministic core. The format,
 // what is fsynced when and what a crash can lose: net/journal.md.
@@ -22,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,16 @@ class Journal {
   // Appends one record; with `sync`, it (and everything before it) is on
   // disk when this returns.
   Status append(const nlohmann::json& header, ByteView payload = {}, bool sync = true);
+  // Appends a record that counts bytes kept elsewhere (an upload's, kept by
+  // reference in its blob file): while no other record comes between, the
+  // next one equal but for "at" and `count_field` is added to it instead
+  // (the sum, the later "at"). It is written, not synced, before the next
+  // other record, or once it counts kCountedRecordLimit, so the journal
+  // keeps the order the core saw and a long upload cut by a crash keeps most
+  // of what was sent (a client resumes it); a crash before that loses it,
+  // and it was never acknowledged.
+  static constexpr std::uint64_t kCountedRecordLimit = 16 * 1024 * 1024;
+  Status append_counted(nlohmann::json header, const std::string& count_field);
   std::uint64_t records() const { return records_; }
   int format() const { return format_; }
   // What open() did besides reading, one line each for the log: a torn tail
@@ -73,6 +85,8 @@ class Journal {
  private:
   Journal(int fd, std::string path, int format) : fd_(fd), path_(std::move(path)), format_(format) {}
   friend class JournalReader;
+  Status write_record(const nlohmann::json& header, ByteView payload, bool sync);
+  Status write_counted();
 
   int fd_;
   std::string path_;
@@ -80,6 +94,9 @@ class Journal {
   std::uint64_t records_ = 0;
   std::vector<std::string> notes_;
   bool moved_a_refused_record_ = false;
+  // The counted record not yet written, and what it is equal to but for its count and time.
+  std::optional<nlohmann::json> counted_;
+  nlohmann::json counted_identity_;
 };
 
 }  // namespace imagelib::net

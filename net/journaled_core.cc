@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "net/core_snapshot.h"
+#include "net/file_blob_store.h"
 
 namespace imagelib::net {
 namespace {
@@ -42,7 +43,24 @@ struct Replayed {
   std::uint64_t inputs = 0;
   std::vector<std::string> notes;  // the journal's, of every open
   std::set<std::uint64_t> named_files;  // by its snapshot
+  bool blobs_by_reference = false;       // its start record says so
 };
+
+// Blobs kept in files are journaled by reference (net/journal.md): a start
+// record says so, and its replay needs the files.
+std::shared_ptr<FileBlobStore> blob_files(const CoreSetup& setup) {
+  return std::dynamic_pointer_cast<FileBlobStore>(setup.store);
+}
+
+json start_record(const CoreSetup& setup, Timestamp now) {
+  json start = {{"t", "start"}, {"version", kJournalVersion}, {"at", now.micros()}};
+  if (blob_files(setup)) start["blobs_by_reference"] = true;
+  const std::optional<SecretGenerator::Key> key =
+      setup.new_secret_key ? setup.new_secret_key() : std::nullopt;
+  // A new generation's secret key, in its start record (the journal is 0600).
+  if (key) start["secret_key"] = SecretGenerator::key_to_hex(*key);
+  return start;
+}
 
 Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& path,
                                 const CoreSetup& setup) {
@@ -65,6 +83,7 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
           options.secret_key = key;
         }
         core.generation = header.value("generation", std::uint64_t{0});
+        replayed.blobs_by_reference = header.value("blobs_by_reference", false);
         auto library = std::make_unique<Library>(options, setup.store);
         if (core.generation == 0) {
           auto config = parse_accounts_config(header.at("accounts").dump(), "/");
@@ -78,6 +97,11 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
         }
         core.host = std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host);
         if (!header.contains("version")) core.host->replay_jobs_serially();
+        if (replayed.blobs_by_reference) {
+          // After provisioning, which wrote the official images' files again.
+          if (!blob_files(setup)) return Status(ErrorCode::kInternal, "journal: its blobs are files, but blobs are in memory");
+          blob_files(setup)->start_replay();
+        }
         return {};
       }
       if (!core.host) return Status(ErrorCode::kInternal, "journal: no start record");
@@ -114,26 +138,16 @@ Result<Replayed> replay_journal_repairing(boost::asio::io_context& io, const std
   return replayed;
 }
 
-// A new generation's secret key, in its start record (the journal is 0600).
-void add_secret_key(json& start, const CoreSetup& setup) {
-  const std::optional<SecretGenerator::Key> key =
-      setup.new_secret_key ? setup.new_secret_key() : std::nullopt;
-  if (key) start["secret_key"] = SecretGenerator::key_to_hex(*key);
-}
-
 // Writes the next generation's journal beside `path` and puts it in place.
 Status compact(const std::string& path, Replayed& replayed, const CoreSetup& setup, Timestamp now) {
   JournaledCore& core = replayed.core;
   core.host->finish_replay();
   auto fresh = Journal::create(path + ".compacting");
   if (!fresh.ok()) return fresh.status();
-  json start = {{"t", "start"},
-                {"version", kJournalVersion},
-                {"generation", core.generation + 1},
-                {"seed", setup.next_seed(core.seed)},
-                {"clients", clients_to_json(core.clients)},
-                {"at", now.micros()}};
-  add_secret_key(start, setup);
+  json start = start_record(setup, now);
+  start["generation"] = core.generation + 1;
+  start["seed"] = setup.next_seed(core.seed);
+  start["clients"] = clients_to_json(core.clients);
   IMAGELIB_RETURN_IF_ERROR((*fresh)->append(start, {}, false));
   IMAGELIB_RETURN_IF_ERROR(write_snapshot(*core.host, **fresh));
   return (*fresh)->install_as(path);
@@ -147,12 +161,9 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
   if (!replayed.ok()) return replayed.status();
   std::vector<std::string> notes = std::move(replayed->notes);
   if (!replayed->core.host) {  // a first start
-    json start = {{"t", "start"},
-                  {"version", kJournalVersion},
-                  {"seed", setup.first_seed},
-                  {"accounts", to_json(setup.accounts)},
-                  {"at", now.micros()}};
-    add_secret_key(start, setup);
+    json start = start_record(setup, now);
+    start["seed"] = setup.first_seed;
+    start["accounts"] = to_json(setup.accounts);
     LibraryOptions options = setup.library;
     options.seed = setup.first_seed;
     if (start.contains("secret_key")) {
@@ -166,7 +177,8 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
     replayed->core =
         JournaledCore{std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host),
                       *clients, 0, setup.first_seed};
-  } else if (replayed->inputs > 0 || replayed->journal->format() < Journal::kCurrentFormat) {
+  } else if (replayed->inputs > 0 || replayed->journal->format() < Journal::kCurrentFormat ||
+             replayed->blobs_by_reference != (blob_files(setup) != nullptr)) {
     // Rebuilt from whichever journal is in place: the new one, or the old
     // one when compaction failed (it is left as it was).
     const Status compacted = compact(path, *replayed, setup, now);
@@ -180,9 +192,13 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
     replayed = replay_journal(io, path, setup);
     if (!replayed.ok()) return replayed.status();
   }
-  replayed->core.host->attach_journal(std::move(replayed->journal));
+  // Only the core kept settles the files: a replay repaired or compacted
+  // away may have cut or grown what the kept one holds.
+  if (const auto files = blob_files(setup)) IMAGELIB_RETURN_IF_ERROR(files->finish_replay(setup.repair, notes));
+  replayed->core.host->attach_journal(std::move(replayed->journal), blob_files(setup) != nullptr);
   replayed->core.notes = std::move(notes);
   replayed->core.named_blob_files = std::move(replayed->named_files);
+  replayed->core.blob_files = blob_files(setup);
   return std::move(replayed->core);
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "net/accounts_config.h"
+#include "net/file_blob_store.h"
 #include "net/library_host.h"
 
 namespace imagelib::net {
@@ -49,6 +50,18 @@ struct CoreSetup {
 };
 
 struct JournaledCore {
+  JournaledCore() = default;
+  JournaledCore(std::unique_ptr<LibraryHost> host, std::vector<ProvisionedClient> clients,
+                std::uint64_t generation, std::uint64_t seed)
+      : host(std::move(host)), clients(std::move(clients)), generation(generation), seed(seed) {}
+  JournaledCore(JournaledCore&&) = default;
+  JournaledCore& operator=(JournaledCore&&) = default;
+  // The core going with the server is not the core dropping its blobs: their
+  // files stay for the next start (FileBlobStore::keep_every_file).
+  ~JournaledCore() {
+    if (blob_files) blob_files->keep_every_file();
+  }
+
   std::unique_ptr<LibraryHost> host;
   std::vector<ProvisionedClient> clients;
   std::uint64_t generation = 0;
@@ -57,6 +70,8 @@ struct JournaledCore {
   std::vector<std::string> notes;
   // The blob files the journal's snapshot names (FileBlobStore::collect_garbage).
   std::set<std::uint64_t> named_blob_files;
+  // The store, when its blobs are files.
+  std::shared_ptr<FileBlobStore> blob_files;
 };
 
 // Replays (or starts) the journal at `path`, compacts it when it holds

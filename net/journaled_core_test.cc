@@ -14,6 +14,7 @@
 #include "net/basic_auth.h"
 #include "net/core_snapshot.h"
 #include "net/file_blob_store.h"
+#include "net/journaled_core_testing.h"
 #include "net/temp_dir_testing.h"
 
 namespace imagelib::net {
@@ -22,56 +23,6 @@ namespace {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-const Timestamp kStart = Timestamp::from_unix_seconds(1700000000);
-
-Bytes disk_content(std::uint8_t fill) {
-  Bytes disk(5 * 65536, 0);
-  for (std::size_t i = 0; i < 9000; ++i) disk[i] = static_cast<std::uint8_t>(fill + i % 11);
-  return disk;
-}
-
-HttpResponse call(LibraryHost& host, const std::string& method, const std::string& target,
-                  const std::string& authorization, const json& body = nullptr) {
-  HttpRequest request{method, target, {{"authorization", authorization}}, ""};
-  if (!body.is_null()) {
-    request.headers["content-type"] = "application/json";
-    request.body = body.dump();
-  }
-  return host.handle_api(request);
-}
-
-std::string new_token(LibraryHost& host, const ProvisionedClient& client) {
-  const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client.client, client.secret),
-                                   {{"grant_type", "client_credentials"}});
-  EXPECT_EQ(issued.status, 200) << issued.body;
-  return json::parse(issued.body).at("access_token").get<std::string>();
-}
-
-void run_jobs_to_the_end(asio::io_context& io, LibraryHost& host) {
-  io.restart();  // it stops whenever it runs out of work
-  host.schedule_jobs();
-  while (host.library().next_job_due() || !host.jobs_in_progress().empty()) {
-    if (io.run_one() == 0) {
-      ADD_FAILURE() << "jobs are left but nothing runs";
-      return;
-    }
-  }
-}
-
-// Accounts with an official image read from a file in `dir`.
-CoreSetup setup_in(const TempDir& dir) {
-  const std::string image_file = dir.file("official.img");
-  std::ofstream(image_file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(disk_content(3).data()), 5 * 65536);
-  CoreSetup setup;
-  setup.library.job_time = Duration::zero();
-  setup.store = std::make_shared<MemoryBlobStore>();
-  setup.accounts = default_accounts_config();
-  setup.accounts.official_images.push_back(OfficialImageConfig{"Official", image_file});
-  setup.first_seed = 11;
-  setup.next_seed = [](std::uint64_t previous) { return previous * 31 + 7; };
-  return setup;
-}
 
 TEST(CoreSnapshot, RestoresTheLibraryAndTheTokens) {
   TempDir dir;
@@ -204,16 +155,6 @@ TEST(JournaledCore, ARestartCompactsIntoANewGenerationWithTheSameState) {
   EXPECT_EQ(std::filesystem::file_size(path), compacted);
 }
 
-// Feeds `text` to an FTP session and plays the control TLS it asks for.
-std::string send_ftp(JournaledFtpSession& session, const std::string& text, Timestamp at) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  std::string replies;
-  for (const FtpServerAction& action : session.on_control_bytes(ByteView(bytes, text.size()), at)) {
-    if (const auto* reply = std::get_if<FtpSendReply>(&action)) replies += reply->text;
-    if (std::holds_alternative<FtpStartControlTls>(action)) session.on_control_tls_established("tls-1", at);
-  }
-  return replies;
-}
 
 // SPEC §6: what is not authenticated is answered and never journaled.
 TEST(JournaledCore, NothingUnauthenticatedReachesTheJournal) {
@@ -298,16 +239,6 @@ TEST(JournaledCore, EachFailedFtpLoginCountsForItsAddress) {
   EXPECT_EQ(host.login_throttle().delay("192.0.2.8", now), LoginThrottle::Clock::duration::zero());
 }
 
-// The bytes of every blob, by the path of the disk or file that holds it.
-std::string contents_of(Library& library) {
-  std::string all;
-  for (const Image& image : library.records().images) {
-    for (const auto& blob : {image.file, image.disk}) {
-      if (blob) all += image.id + ":" + std::string(reinterpret_cast<const char*>(read_all(*blob).value().data()), blob->size()) + "\n";
-    }
-  }
-  return all;
-}
 
 // A compacted journal names the data directory's blob files: a restart
 // adopts them instead of copying their bytes (issue 13), and removes the

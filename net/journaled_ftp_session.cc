@@ -9,14 +9,28 @@ using nlohmann::json;
 
 Timestamp time_of(const json& header) { return Timestamp::from_micros(header.at("at").get<std::int64_t>()); }
 
+// `count` upload bytes kept in their blob file, in pieces of at most 1 MiB.
+// Every piece fits where the reads they sum did: a read the core refused
+// was journaled as a refusal, not counted.
+void feed_kept_bytes(FtpServerSession& session, DataConnectionId data, std::uint64_t count, Timestamp at) {
+  static const Bytes zeros(1024 * 1024, 0);
+  while (count > 0) {
+    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(count, zeros.size()));
+    session.on_data_bytes(data, ByteView(zeros.data(), piece), at);
+    count -= piece;
+  }
+}
+
 }  // namespace
 
 JournaledFtpSession::JournaledFtpSession(Library& library, FtpServerOptions options,
                                          std::string peer_address, Journal* journal,
-                                         std::uint64_t number, std::function<void()> on_login_failed)
+                                         std::uint64_t number, bool uploads_by_reference,
+                                         std::function<void()> on_login_failed)
     : core_(library, options, peer_address),
       journal_(journal),
       number_(number),
+      uploads_by_reference_(uploads_by_reference),
       on_login_failed_(std::move(on_login_failed)) {
   const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options.login_failure_delay);
   if (journal_ != nullptr) {
@@ -97,8 +111,24 @@ FtpServerActions JournaledFtpSession::on_data_tls_established(DataConnectionId d
   return after(core_.on_data_tls_established(data, std::move(resumed_from), at), at);
 }
 FtpServerActions JournaledFtpSession::on_data_bytes(DataConnectionId data, ByteView bytes, Timestamp at) {
-  record({{"e", "data_bytes"}, {"d", data}}, at, bytes, /*sync=*/false);
-  return after(core_.on_data_bytes(data, bytes, at), at);
+  if (!uploads_by_reference_ || journal_ == nullptr) {
+    record({{"e", "data_bytes"}, {"d", data}}, at, bytes, /*sync=*/false);
+    return after(core_.on_data_bytes(data, bytes, at), at);
+  }
+  // Counted once the core has written them to the blob file. Bytes the core
+  // refused (a failed write, the quota) end the upload; a replay, whose
+  // writes cannot fail, ends it there too. Bytes no upload takes change nothing.
+  const bool uploading = core_.is_uploading();
+  FtpServerActions actions = core_.on_data_bytes(data, bytes, at);
+  if (uploading && core_.is_uploading()) {
+    const Status written = journal_->append_counted(
+        {{"t", "ftp"}, {"s", number_}, {"e", "data_bytes"}, {"d", data}, {"n", bytes.size()}, {"at", at.micros()}},
+        "n");
+    if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
+  } else if (uploading) {
+    record({{"e", "data_refused"}, {"d", data}}, at);
+  }
+  return after(std::move(actions), at);
 }
 FtpServerActions JournaledFtpSession::on_data_writable(DataConnectionId data, Timestamp at) {
   record({{"e", "data_writable"}, {"d", data}}, at, {}, /*sync=*/false);
@@ -106,8 +136,12 @@ FtpServerActions JournaledFtpSession::on_data_writable(DataConnectionId data, Ti
 }
 FtpServerActions JournaledFtpSession::on_data_closed(DataConnectionId data, DataCloseReason reason,
                                                      Timestamp at) {
+  // Journaled (and synced) after the core made an upload's bytes durable and
+  // before its 226 goes out: after a crash, an upload the journal ends has
+  // all its bytes in its file.
+  FtpServerActions actions = core_.on_data_closed(data, reason, at);
   record({{"e", "data_closed"}, {"d", data}, {"finished", reason == DataCloseReason::kFinished}}, at);
-  return after(core_.on_data_closed(data, reason, at), at);
+  return after(std::move(actions), at);
 }
 FtpServerActions JournaledFtpSession::on_wake(Timestamp at) {
   record({{"e", "wake"}}, at);
@@ -152,8 +186,12 @@ Status replay_ftp_event(FtpServerSession& session, const json& header, ByteView 
       session.on_data_tls_established(
           header.at("d").get<DataConnectionId>(),
           resumed.is_null() ? std::nullopt : std::optional<std::string>(resumed.get<std::string>()), at);
+    } else if (event == "data_bytes" && header.contains("n")) {
+      feed_kept_bytes(session, header.at("d").get<DataConnectionId>(), header.at("n").get<std::uint64_t>(), at);
     } else if (event == "data_bytes") {
       session.on_data_bytes(header.at("d").get<DataConnectionId>(), payload, at);
+    } else if (event == "data_refused") {
+      session.on_data_closed(header.at("d").get<DataConnectionId>(), DataCloseReason::kReset, at);
     } else if (event == "data_writable") {
       session.on_data_writable(header.at("d").get<DataConnectionId>(), at);
     } else if (event == "data_closed") {

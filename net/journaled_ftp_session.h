@@ -6,8 +6,11 @@
 // session cannot change the Library, so its events wait in memory and are
 // journaled, with the session's open record, when the login succeeds: a
 // session that never logs in leaves nothing in the journal (SPEC §6), and
-// one that sends more than kMaxBytesBeforeLogin first is closed. Callers:
-// FtpsSession, LibraryHost (replay), tests.
+// one that sends more than kMaxBytesBeforeLogin first is closed.
+// With uploads kept by reference (a FileBlobStore: net/journal.md) an
+// upload's bytes are not copied into the journal: its blob file keeps them,
+// and the journal counts them once the core has written them (or says the
+// core refused them). Callers: FtpsSession, LibraryHost (replay), tests.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +32,8 @@ class JournaledFtpSession {
   // `journal` may be null (no --data-dir); `number` names the session in it.
   // `on_login_failed`, if set, is called once per failed login.
   JournaledFtpSession(Library& library, FtpServerOptions options, std::string peer_address,
-                      Journal* journal, std::uint64_t number, std::function<void()> on_login_failed = {});
+                      Journal* journal, std::uint64_t number, bool uploads_by_reference = false,
+                      std::function<void()> on_login_failed = {});
 
   FtpServerActions on_connected(Timestamp at);
   FtpServerActions on_control_bytes(ByteView bytes, Timestamp at);
@@ -64,6 +68,7 @@ class JournaledFtpSession {
   FtpServerSession core_;
   Journal* journal_;
   std::uint64_t number_;
+  bool uploads_by_reference_;
   std::vector<Event> before_login_;  // the open record first
   std::size_t bytes_before_login_ = 0;
   std::function<void()> on_login_failed_;
@@ -77,7 +82,10 @@ bool is_ftp_session_open(const nlohmann::json& header);
 std::string ftp_session_peer(const nlohmann::json& header);
 // `base` with the session's own login failure delay (journals before it had none: base's).
 FtpServerOptions ftp_session_options(const nlohmann::json& header, FtpServerOptions base);
-// Feeds one journaled FTP event (not "open") into `session`; its actions are dropped.
+// Feeds one journaled FTP event (not "open") into `session`; its actions are
+// dropped. Upload bytes kept by reference are handed to the core as zeros of
+// their count: it only needs their number, and the replaying store does not
+// look at them (net/file_blob_store.h).
 Status replay_ftp_event(FtpServerSession& session, const nlohmann::json& header, ByteView payload);
 
 }  // namespace imagelib::net

@@ -22,6 +22,15 @@ json result_summary(const JobResult& result) {
           {"sha256", result.decoded->sha256}};
 }
 
+// The inverse, for a replay that keeps the decoded disk the first run wrote.
+Result<DecodedImage> decoded_from_summary(const json& summary) {
+  if (!summary.at("ok").get<bool>()) {
+    return Status(ErrorCode::kBadImage, summary.at("reason").get<std::string>());
+  }
+  return DecodedImage{summary.at("format").get<std::string>(), summary.at("virtual_size").get<std::uint64_t>(),
+                      summary.at("disk_size").get<std::uint64_t>(), summary.at("sha256").get<std::string>()};
+}
+
 }  // namespace
 
 LibraryHost::LibraryHost(boost::asio::io_context& io, std::unique_ptr<Library> library,
@@ -76,7 +85,8 @@ std::unique_ptr<JournaledFtpSession> LibraryHost::open_ftp_session(std::string p
     login_throttle_.record_failure(peer_address, LoginThrottle::Clock::now());
   };
   return std::make_unique<JournaledFtpSession>(*library_, std::move(options), std::move(peer_address),
-                                               journal_.get(), next_ftp_session_++, std::move(on_login_failed));
+                                               journal_.get(), next_ftp_session_++, blobs_by_reference_,
+                                               std::move(on_login_failed));
 }
 
 void LibraryHost::schedule_jobs() {
@@ -119,10 +129,13 @@ void LibraryHost::start_decode(PendingJob job) {
 
 void LibraryHost::finish_decode(const PendingJob& job, JobResult result) {
   std::erase_if(in_progress_, [&](const PendingJob& p) { return p.image == job.image; });
-  journal({{"t", "job_done"},
-           {"at", wall_clock_now().micros()},
-           {"image", job.image},
-           {"result", result_summary(result)}});
+  json done = {{"t", "job_done"},
+               {"at", wall_clock_now().micros()},
+               {"image", job.image},
+               {"result", result_summary(result)}};
+  // The disk's file is synced (Library::run_job): a replay keeps it.
+  if (blobs_by_reference_) done["disk_bytes"] = result.disk->size();
+  journal(std::move(done));
   library_->commit_job(job, std::move(result));
 }
 
@@ -143,7 +156,15 @@ Status LibraryHost::replay_job_done(const json& header) {
   }
   const PendingJob taken = *job;
   in_progress_.erase(job);
-  // The disk is not in the journal: decode it again (deterministic), here.
+  if (header.contains("disk_bytes")) {  // the disk is the file the first run decoded into
+    JobResult kept;
+    kept.disk = taken.store->create(taken.disk_key);
+    IMAGELIB_RETURN_IF_ERROR(kept.disk->resize(header.at("disk_bytes").get<std::uint64_t>()));
+    kept.decoded = decoded_from_summary(header.at("result"));
+    library_->commit_job(taken, std::move(kept));
+    return {};
+  }
+  // The disk is not kept: decode it again (deterministic), here.
   JobResult result = Library::run_job(taken);
   if (result_summary(result) != header.at("result")) {
     std::cerr << "imagelib serve: journal: " << image << " decodes to " << result_summary(result)
@@ -204,8 +225,9 @@ Status LibraryHost::restore(LibraryRecords records, const std::vector<TokenStore
   return {};
 }
 
-void LibraryHost::attach_journal(std::unique_ptr<Journal> opened) {
+void LibraryHost::attach_journal(std::unique_ptr<Journal> opened, bool blobs_by_reference) {
   journal_ = std::move(opened);
+  blobs_by_reference_ = blobs_by_reference;
   finish_replay();
   // Decodes the old process had taken but not finished start again.
   std::vector<PendingJob> interrupted;

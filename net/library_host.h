@@ -9,9 +9,11 @@
 // commits it. API requests and FTP sessions are answered meanwhile.
 // With a Journal, every input is journaled before the core sees it, and so
 // is each job's completion, with its result: replay() takes jobs at the
-// same points, re-runs each decode serially where its completion was
-// journaled and checks the result against the journal, and
-// attach_journal() hands the jobs a crash interrupted to the workers again.
+// same points and, where a completion was journaled, takes the disk the
+// first run decoded into its blob file (blobs by reference: net/journal.md)
+// or, for a journal without, re-runs the decode serially and checks the
+// result against the journal; attach_journal() hands the jobs a crash
+// interrupted to the workers again.
 // Callers: ApiServer, FtpsServer, tools/serve_command, net/ tests.
 #pragma once
 
@@ -77,8 +79,10 @@ class LibraryHost {
   // attached; attach_journal() calls it too.
   void finish_replay();
   // After replay: finish_replay(), starts the decodes that were in progress,
-  // then journals from now on.
-  void attach_journal(std::unique_ptr<Journal> opened);
+  // then journals from now on. `blobs_by_reference`: the store keeps blobs in
+  // files that survive a restart (a FileBlobStore), so uploads' bytes and
+  // decoded disks are journaled by the file that holds them, not copied.
+  void attach_journal(std::unique_ptr<Journal> opened, bool blobs_by_reference = false);
 
  private:
   void on_job_timer();
@@ -105,6 +109,7 @@ class LibraryHost {
   std::map<std::uint64_t, std::unique_ptr<FtpServerSession>> replayed_sessions_;
   Timestamp last_replayed_;
   bool serial_replay_ = false;
+  bool blobs_by_reference_ = false;
   // Jobs on the workers (live) or taken and not yet completed (replay).
   std::vector<PendingJob> in_progress_;
   // Handlers posted by workers hold a weak reference: none runs after the host is gone.

@@ -21,7 +21,7 @@ Result<OpenFileCache::Lease> OpenFileCache::lease(std::uint64_t key, const std::
   auto found = open_.find(key);
   if (found == open_.end()) {
     make_room();
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
       return Status(ErrorCode::kInternal, "cannot open the blob file " + path + ": " + std::strerror(errno));
     }

@@ -46,7 +46,7 @@ class OpenFileCache {
     int fd_;
   };
 
-  // Opens `path` (which must exist) unless its descriptor is cached.
+  // Opens `path` (made if missing, mode 0600) unless its descriptor is cached.
   Result<Lease> lease(std::uint64_t key, const std::string& path);
   // Closes the file's descriptor (it must not be leased): before it is removed.
   void forget(std::uint64_t key);

@@ -25,6 +25,9 @@ class Blob : public RandomAccessSource {
   virtual Status resize(std::uint64_t size) = 0;
   // Ranges that may hold non-zero bytes, in order; everything else is zero.
   virtual std::vector<Extent> data_extents() const = 0;
+  // Makes what was written durable before the Library acknowledges it (an
+  // upload's 226, a decoded disk): a file-backed blob syncs its file.
+  virtual Status sync() { return {}; }
 };
 
 class MemoryBlob final : public Blob {

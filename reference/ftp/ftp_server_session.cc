@@ -425,6 +425,11 @@ std::optional<AccountId> FtpServerSession::account() const { return state_->acco
 
 int FtpServerSession::login_failures() const { return state_->login_failures; }
 
+bool FtpServerSession::is_uploading() const {
+  const auto& transfer = state_->transfer;
+  return !state_->closed && transfer && transfer->upload && transfer->phase == FtpTransfer::Phase::kRunning;
+}
+
 std::string FtpServerSession::working_directory() const { return state_->cwd; }
 
 std::optional<Timestamp> FtpServerSession::wake_due() const {

@@ -180,6 +180,8 @@ class FtpServerSession {
   std::optional<AccountId> account() const;
   // Failed logins so far (the environment counts them per address).
   int login_failures() const;
+  // An upload's bytes are flowing (on_data_bytes() writes them).
+  bool is_uploading() const;
   // The working directory as the client sees it ("/", "/incoming", ...).
   std::string working_directory() const;
   // When the session still wants on_wake(), if it does: the last FtpWakeAt

@@ -380,7 +380,12 @@ FtpServerActions FtpServerSession::on_data_closed(DataConnectionId data, DataClo
     } else if (!s.transfer->upload) {
       s.end_transfer(426, "Failure writing network stream.", DataEnd::kAlreadyClosed);
     } else if (reason == DataCloseReason::kFinished) {
-      s.end_transfer(226, s.transfer->complete, DataEnd::kAlreadyClosed);
+      const Status stored = s.library.ftp_finish_write(*s.account, s.transfer->path);
+      if (stored.ok()) {
+        s.end_transfer(226, s.transfer->complete, DataEnd::kAlreadyClosed);
+      } else {
+        s.end_transfer(error_info(stored.code()).ftp_reply, stored.message(), DataEnd::kAlreadyClosed);
+      }
     } else {
       s.end_transfer(426, "Failure reading network stream.", DataEnd::kAlreadyClosed);
     }

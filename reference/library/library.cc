@@ -191,6 +191,8 @@ Result<Image> Library::register_image(const AccountId& caller, const RegisterReq
   auto file = incoming.find(source);
   if (file == incoming.end()) return unprocessable("source '" + source + "' is not a file in incoming/");
   if (request.name) IMAGELIB_RETURN_IF_ERROR(check_name(*request.name));
+  // An upload still running when it is registered has bytes not yet made durable.
+  IMAGELIB_RETURN_IF_ERROR(file->second.content->sync());
 
   Image image;
   image.id = ids_.next(kImagePrefix);
@@ -290,9 +292,9 @@ Result<Image> Library::destroy_image(const AccountId& caller, const ImageId& id)
 
 Result<Image> Library::add_official_image(const OfficialImageSpec& spec, Timestamp at) {
   IMAGELIB_RETURN_IF_ERROR(check_name(spec.name));
-  std::shared_ptr<Blob> file = store_->create();
+  std::shared_ptr<Blob> file = new_blob();
   IMAGELIB_RETURN_IF_ERROR(file->write_at(0, spec.content));
-  std::shared_ptr<Blob> disk = store_->create();
+  std::shared_ptr<Blob> disk = new_blob();
   auto decoded = decode_image(*file, *disk, options_.decode_limits);
   if (!decoded.ok()) return decoded.status();
 
@@ -477,6 +479,7 @@ std::optional<PendingJob> Library::take_due_job(Timestamp now) {
                       .raw_disk = image.source_type == SourceType::kSnapshot,
                       .source = image.file,
                       .store = store_,
+                      .disk_key = next_blob_key_++,
                       .limits = options_.decode_limits,
                       .mutation = options_.mutation};
   }
@@ -485,14 +488,20 @@ std::optional<PendingJob> Library::take_due_job(Timestamp now) {
 
 JobResult Library::run_job(const PendingJob& job) {
   JobResult result;
-  result.disk = job.store->create();
+  result.disk = job.store->create(job.disk_key);
   result.decoded = job.raw_disk ? decode_raw_disk(*job.source, *result.disk, job.limits)
                                 : decode_image(*job.source, *result.disk, job.limits);
   // Mutation kUnsafeQcow2Accepted: a qcow2 the checks refuse is copied as a raw disk.
   if (!result.decoded.ok() && job.mutation == Mutation::kUnsafeQcow2Accepted &&
       result.decoded.status().message().starts_with("qcow2")) {
-    result.disk = job.store->create();
-    result.decoded = decode_raw_disk(*job.source, *result.disk, job.limits);
+    const Status emptied = result.disk->resize(0);
+    result.decoded = emptied.ok() ? decode_raw_disk(*job.source, *result.disk, job.limits)
+                                  : Result<DecodedImage>(emptied);
+  }
+  if (result.decoded.ok()) {
+    if (const Status synced = result.disk->sync(); !synced.ok()) {
+      result.decoded = Status(synced.code(), "the disk could not be stored: " + synced.message());
+    }
   }
   return result;
 }

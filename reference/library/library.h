@@ -122,6 +122,7 @@ struct PendingJob {
   bool raw_disk = false;  // a snapshot: the source is a raw disk, not re-probed
   std::shared_ptr<const Blob> source;
   std::shared_ptr<BlobStore> store;  // where the decoded disk goes
+  BlobKey disk_key = 0;               // its name there
   DecodeLimits limits;
   Mutation mutation = Mutation::kNone;
 };
@@ -145,6 +146,7 @@ struct LibraryRecords {
   std::vector<Server> servers;
   std::map<AccountId, std::map<std::string, IncomingFile>> incoming;
   std::vector<JobRecord> jobs;  // earliest first
+  BlobKey next_blob_key = 1;    // the name of the next blob made
 };
 
 enum class WriteMode {
@@ -190,6 +192,9 @@ class Library {
                                            WriteMode mode, std::uint64_t offset, Timestamp at);
   Status ftp_write(const AccountId& account, const FtpPath& path, std::uint64_t offset,
                    ByteView data, Timestamp at);
+  // An upload ended: makes its bytes durable before the 226 (a file gone
+  // meanwhile has nothing left to store here).
+  Status ftp_finish_write(const AccountId& account, const FtpPath& path);
   Status ftp_delete(const AccountId& account, const FtpPath& path);
   // Renames inside incoming/; the file keeps its modification time.
   Status ftp_rename(const AccountId& account, const FtpPath& from, const FtpPath& to);
@@ -271,6 +276,7 @@ class Library {
                                const RegisterRequest* details, Timestamp at);
   Image& add_creating_image(Image image, Timestamp at);
   std::map<std::string, IncomingFile>& incoming_of(const AccountId& account);
+  std::shared_ptr<Blob> new_blob() { return store_->create(next_blob_key_++); }
   const IncomingFile* find_incoming(const AccountId& account, const std::string& name) const;
 
   LibraryOptions options_;
@@ -287,6 +293,7 @@ class Library {
   std::map<AccountId, std::map<std::string, IncomingFile>> incoming_;
   std::vector<Job> jobs_;  // kept sorted by (due, sequence)
   std::uint64_t job_sequence_ = 0;
+  BlobKey next_blob_key_ = 1;
 };
 
 }  // namespace imagelib

@@ -127,7 +127,7 @@ Result<std::uint64_t> Library::ftp_open_for_write(const AccountId& account, cons
   auto& folder = incoming_of(account);
   auto [it, created] = folder.try_emplace(path.name);
   IncomingFile& file = it->second;
-  if (created) file.content = store_->create();
+  if (created) file.content = new_blob();
   file.modified_at = at;
   switch (mode) {
     case WriteMode::kReplace:
@@ -158,6 +158,12 @@ Status Library::ftp_write(const AccountId& account, const FtpPath& path, std::ui
   IMAGELIB_RETURN_IF_ERROR(file.content->write_at(offset, data));
   file.modified_at = at;
   return {};
+}
+
+Status Library::ftp_finish_write(const AccountId& account, const FtpPath& path) {
+  IMAGELIB_RETURN_IF_ERROR(check_account(account));
+  const IncomingFile* file = find_incoming(account, path.name);
+  return file == nullptr ? Status() : file->content->sync();
 }
 
 Status Library::ftp_delete(const AccountId& account, const FtpPath& path) {

@@ -32,6 +32,7 @@ LibraryRecords Library::records() const {
   for (const auto& [id, server] : servers_) records.servers.push_back(server);
   records.incoming = incoming_;
   for (const Job& job : jobs_) records.jobs.push_back({job.due, job.image});
+  records.next_blob_key = next_blob_key_;
   return records;
 }
 
@@ -79,6 +80,7 @@ Status Library::restore(LibraryRecords records) {
   incoming_ = std::move(records.incoming);
   job_sequence_ = jobs.size();
   jobs_ = std::move(jobs);
+  next_blob_key_ = std::max(next_blob_key_, records.next_blob_key);
   return {};
 }
 
