@@ -51,9 +51,9 @@ struct CoreSetup {
 
 struct JournaledCore {
   JournaledCore() = default;
-  JournaledCore(std::unique_ptr<LibraryHost> host, std::vector<ProvisionedClient> clients,
-                std::uint64_t generation, std::uint64_t seed)
-      : host(std::move(host)), clients(std::move(clients)), generation(generation), seed(seed) {}
+  JournaledCore(std::unique_ptr<LibraryHost> new_host, std::vector<ProvisionedClient> provisioned,
+                std::uint64_t first_generation, std::uint64_t first_seed)
+      : host(std::move(new_host)), clients(std::move(provisioned)), generation(first_generation), seed(first_seed) {}
   JournaledCore(JournaledCore&&) = default;
   JournaledCore& operator=(JournaledCore&&) = default;
   // The core going with the server is not the core dropping its blobs: their

@@ -201,9 +201,9 @@ TEST_F(JournaledUploads, ARestartKeepsTheDecodedDiskWithoutDecodingAgain) {
     EXPECT_EQ(contents_of(core->host->library()), contents);
     auto now = blob_files_written(dir_.file("blobs"));
     // The first generation's replay provisions the official image again, writing its files.
-    for (const Image& image : core->host->library().records().images) {
-      if (!image.official) continue;
-      for (const auto& blob : {image.file, image.disk}) {
+    for (const Image& official : core->host->library().records().images) {
+      if (!official.official) continue;
+      for (const auto& blob : {official.file, official.disk}) {
         const std::string name = std::to_string(dynamic_cast<const FileBlob&>(*blob).key()) + ".blob";
         written.erase(name);
         now.erase(name);

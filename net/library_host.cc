@@ -60,7 +60,8 @@ HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
   const Timestamp now = wall_clock_now();
   // A request the core refuses before acting changes nothing: answered, never
   // journaled (SPEC §6: nothing unauthenticated reaches the disk).
-  if (std::optional<HttpResponse> refused = api_.refusal(request, now)) return std::move(*refused);
+  auto admitted = api_.admit(request, now);
+  if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
   journal(
       {{"t", "api"},
        {"at", now.micros()},
@@ -71,7 +72,7 @@ HttpResponse LibraryHost::handle_api(const HttpRequest& request) {
   // Due jobs go to the workers first, so the core's own run_jobs_until(now)
   // finds none to run on this thread.
   start_due_jobs(now);
-  HttpResponse response = api_.handle(request, now);
+  HttpResponse response = api_.handle(std::get<ApiService::Admitted>(admitted), now);
   schedule_jobs();
   return response;
 }

@@ -1,4 +1,4 @@
-// ApiService::refusal(): the requests the core refuses before acting, each
+// ApiService::admit(): the requests the core refuses before acting, each
 // answered exactly as handle() answers it and with no state changed (so a
 // deployment need not journal them, SPEC §6), and the requests it admits.
 #include <gtest/gtest.h>
@@ -42,8 +42,9 @@ TEST(Admission, EveryRefusalIsHandlesAnswerAndChangesNothing) {
   for (const HttpRequest& request : refused) {
     SCOPED_TRACE(request.method + " " + request.target + " " + request.body.substr(0, 40));
     const std::string before = state_of(f);
-    const std::optional<HttpResponse> refusal = f.api.refusal(request, f.now);
-    ASSERT_TRUE(refusal.has_value());
+    auto admitted = f.api.admit(request, f.now);
+    const auto* refusal = std::get_if<HttpResponse>(&admitted);
+    ASSERT_NE(refusal, nullptr);
     EXPECT_GE(refusal->status, 400);
     const HttpResponse handled = f.api.handle(request, f.now);
     EXPECT_EQ(handled.status, refusal->status);
@@ -66,7 +67,7 @@ TEST(Admission, WhatMayActIsAdmitted) {
   };
   for (const HttpRequest& request : admitted) {
     SCOPED_TRACE(request.method + " " + request.target);
-    EXPECT_FALSE(f.api.refusal(request, f.now).has_value());
+    EXPECT_TRUE(std::holds_alternative<ApiService::Admitted>(f.api.admit(request, f.now)));
   }
 }
 

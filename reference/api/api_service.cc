@@ -62,30 +62,36 @@ ApiService::ApiService(Library& library, ApiOptions options)
       tokens_(SecretGenerator(library.secret_key(), "api-tokens"), options_.token_lifetime,
               library.options().mutation) {}
 
-HttpResponse ApiService::handle(const HttpRequest& request, Timestamp at) {
-  library_.run_jobs_until(at);
-  // The parsers catch their exceptions where they arise; this is the last
-  // guard so that a transport always gets an answer (tests assert it is never used).
+namespace {
+
+// The parsers catch their exceptions where they arise; this is the last
+// guard so that a transport always gets an answer (tests assert it is never used).
+template <typename Answer>
+HttpResponse guarded(Answer answer) {
   try {
-    return dispatch(request, at);
+    return answer();
   } catch (const std::exception& error) {
     return api::error_response(Status(ErrorCode::kInternal, error.what()));
   }
 }
 
-std::optional<HttpResponse> ApiService::refusal(const HttpRequest& request, Timestamp at) const {
-  auto admitted = admit(request, at);
-  if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
-  return std::nullopt;
+}  // namespace
+
+HttpResponse ApiService::handle(const HttpRequest& request, Timestamp at) {
+  return guarded([&] {
+    auto admitted = admit(request, at);
+    if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
+    return handle(std::get<Admitted>(admitted), at);
+  });
 }
 
-HttpResponse ApiService::dispatch(const HttpRequest& request, Timestamp at) {
-  auto admitted = admit(request, at);
-  if (auto* refused = std::get_if<HttpResponse>(&admitted)) return std::move(*refused);
-  const Admitted& call = std::get<Admitted>(admitted);
-  if (call.route.endpoint == api::Endpoint::kToken) return api::issue_token(tokens_, call.caller, at);
-  return call_endpoint(call.route.endpoint,
-                       api::Call{library_, options_, call.caller, call.route.id, call.body, at});
+HttpResponse ApiService::handle(const Admitted& call, Timestamp at) {
+  return guarded([&] {
+    library_.run_jobs_until(at);
+    if (call.route.endpoint == api::Endpoint::kToken) return api::issue_token(tokens_, call.caller, at);
+    return call_endpoint(call.route.endpoint,
+                         api::Call{library_, options_, call.caller, call.route.id, call.body, at});
+  });
 }
 
 std::variant<HttpResponse, ApiService::Admitted> ApiService::admit(const HttpRequest& request,

@@ -108,28 +108,29 @@ class ApiService {
  public:
   explicit ApiService(Library& library, ApiOptions options = {});
 
-  // Runs the library's jobs due by `at`, then answers the request.
-  HttpResponse handle(const HttpRequest& request, Timestamp at);
-  // The answer to a request refused before anything is done for it (a bad
-  // target, no such endpoint, missing or wrong credentials, another
-  // account's path, a body that does not parse), the one handle() gives it
-  // with no change to any state; nullopt when the request is admitted.
-  // A deployment journals only admitted requests (SPEC §6).
-  std::optional<HttpResponse> refusal(const HttpRequest& request, Timestamp at) const;
-
-  const ApiOptions& options() const { return options_; }
-  // The issued tokens, for an environment that saves and restores its state.
-  TokenStore& tokens() { return tokens_; }
-
- private:
   // A request that passed every check: whom it is for and what it says.
   struct Admitted {
     api::RouteMatch route;
     AccountId caller;
     nlohmann::json body;  // a JSON object; {} for GET and DELETE
   };
+
+  // admit(), then handle() of what it admitted: the answer to the request.
+  HttpResponse handle(const HttpRequest& request, Timestamp at);
+  // The answer to a request refused before anything is done for it (a bad
+  // target, no such endpoint, missing or wrong credentials, another
+  // account's path, a body that does not parse), the one handle() gives it
+  // with no change to any state; or the request, admitted. A deployment
+  // journals only admitted requests (SPEC §6).
   std::variant<HttpResponse, Admitted> admit(const HttpRequest& request, Timestamp at) const;
-  HttpResponse dispatch(const HttpRequest& request, Timestamp at);
+  // Runs the library's jobs due by `at`, then acts on an admitted request.
+  HttpResponse handle(const Admitted& call, Timestamp at);
+
+  const ApiOptions& options() const { return options_; }
+  // The issued tokens, for an environment that saves and restores its state.
+  TokenStore& tokens() { return tokens_; }
+
+ private:
 
   Library& library_;
   ApiOptions options_;
