@@ -245,5 +245,34 @@ TEST_F(JournaledUploads, AnUploadRefusedMidwayReplaysToTheSameState) {
   EXPECT_EQ(core->host->library().dump_state(), state);
 }
 
+// A journal that carries its uploads' bytes (of a server before blobs by
+// reference) is replayed into blob files and compacted into one by reference.
+TEST_F(JournaledUploads, AJournalThatCarriesTheBytesBecomesOneByReference) {
+  const Bytes content = upload_content(300 * 1024, 6);
+  std::string state;
+  std::string contents;
+  {
+    setup_.store = std::make_shared<MemoryBlobStore>();
+    auto core = open_journaled_core(io_, dir_.file("journal"), setup_, kStart);
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    LibraryHost& host = *core->host;
+    const Account account = log_in(host, core->clients.front());
+    auto session = host.open_ftp_session("192.0.2.9");
+    ASSERT_NE(upload(*session, account.client.account, account.password, "old.img", content, kStart).find("226 "),
+              std::string::npos);
+    session->on_control_closed(kStart);
+    state = host.library().dump_state();
+    contents = contents_of(host.library());
+  }
+  EXPECT_GT(std::filesystem::file_size(dir_.file("journal")), content.size());  // the bytes are in it
+  for (int restart = 0; restart < 2; ++restart) {
+    auto core = start(dir_.path(), kStart + std::chrono::hours(1));
+    ASSERT_TRUE(core.ok()) << core.status().to_string();
+    EXPECT_EQ(core->host->library().dump_state(), state);
+    EXPECT_EQ(contents_of(core->host->library()), contents);
+    EXPECT_LT(std::filesystem::file_size(dir_.file("journal")), content.size());
+  }
+}
+
 }  // namespace
 }  // namespace imagelib::net
