@@ -4,8 +4,9 @@
 // the file KEY.blob, made at its first write: a restarted server's replay
 // makes the same blobs under the same names and finds their files where the
 // first run wrote them. A file is removed with the blob's last reference
-// unless the journal's snapshot names it (net/core_snapshot); a restart
-// removes the files no blob holds once the journal is replayed.
+// unless the journal's snapshot names it (net/core_snapshot) or the server
+// is stopping (keep_every_file); a restart removes the files no blob holds
+// once the journal is replayed.
 //
 // While a journal of uploads kept by reference is replayed (net/journal.md)
 // the store is *replaying*: the files already hold every byte the first run
