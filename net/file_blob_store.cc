@@ -97,21 +97,21 @@ FileBlob::~FileBlob() { files_->died(key_); }
 
 Result<OpenFileCache::Lease> FileBlob::open() const { return files_->cache().lease(key_, path_); }
 
-Status FileBlob::keep_for_snapshot() const {
+Status FileBlob::sync_file() const {
   auto file = open();
   if (!file.ok()) return file.status();
   if (::fdatasync(file->fd()) != 0) return io_error("sync");
+  return {};
+}
+
+Status FileBlob::keep_for_snapshot() const {
+  // Also while replaying: the file may hold a dead process's unsynced bytes.
+  IMAGELIB_RETURN_IF_ERROR(sync_file());
   files_->keep(key_);
   return {};
 }
 
-Status FileBlob::sync() {
-  if (files_->replaying()) return {};
-  auto file = open();
-  if (!file.ok()) return file.status();
-  if (::fdatasync(file->fd()) != 0) return io_error("sync");
-  return {};
-}
+Status FileBlob::sync() { return files_->replaying() ? Status() : sync_file(); }
 
 Status FileBlob::settle() {
   struct stat file;

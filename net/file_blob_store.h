@@ -99,6 +99,7 @@ class FileBlob final : public Blob {
 
  private:
   Result<OpenFileCache::Lease> open() const;
+  Status sync_file() const;  // fdatasync
   Status zero_range(int fd, std::uint64_t offset, std::uint64_t length);
 
   std::shared_ptr<BlobFiles> files_;

@@ -99,8 +99,9 @@ Result<Replayed> replay_journal(boost::asio::io_context& io, const std::string& 
         if (!header.contains("version")) core.host->replay_jobs_serially();
         if (replayed.blobs_by_reference) {
           // After provisioning, which wrote the official images' files again.
-          if (!blob_files(setup)) return Status(ErrorCode::kInternal, "journal: its blobs are files, but blobs are in memory");
-          blob_files(setup)->start_replay();
+          const auto files = blob_files(setup);
+          if (!files) return Status(ErrorCode::kInternal, "journal: its blobs are files, but blobs are in memory");
+          files->start_replay();
         }
         return {};
       }
@@ -157,6 +158,7 @@ Status compact(const std::string& path, Replayed& replayed, const CoreSetup& set
 
 Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std::string& path,
                                           const CoreSetup& setup, Timestamp now) {
+  const std::shared_ptr<FileBlobStore> files = blob_files(setup);
   auto replayed = replay_journal_repairing(io, path, setup);
   if (!replayed.ok()) return replayed.status();
   std::vector<std::string> notes = std::move(replayed->notes);
@@ -178,7 +180,7 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
         JournaledCore{std::make_unique<LibraryHost>(io, std::move(library), setup.api, setup.host),
                       *clients, 0, setup.first_seed};
   } else if (replayed->inputs > 0 || replayed->journal->format() < Journal::kCurrentFormat ||
-             replayed->blobs_by_reference != (blob_files(setup) != nullptr)) {
+             replayed->blobs_by_reference != (files != nullptr)) {
     // Rebuilt from whichever journal is in place: the new one, or the old
     // one when compaction failed (it is left as it was).
     const Status compacted = compact(path, *replayed, setup, now);
@@ -194,11 +196,11 @@ Result<JournaledCore> open_journaled_core(boost::asio::io_context& io, const std
   }
   // Only the core kept settles the files: a replay repaired or compacted
   // away may have cut or grown what the kept one holds.
-  if (const auto files = blob_files(setup)) IMAGELIB_RETURN_IF_ERROR(files->finish_replay(setup.repair, notes));
-  replayed->core.host->attach_journal(std::move(replayed->journal), blob_files(setup) != nullptr);
+  if (files) IMAGELIB_RETURN_IF_ERROR(files->finish_replay(setup.repair, notes));
+  replayed->core.host->attach_journal(std::move(replayed->journal), files != nullptr);
   replayed->core.notes = std::move(notes);
   replayed->core.named_blob_files = std::move(replayed->named_files);
-  replayed->core.blob_files = blob_files(setup);
+  replayed->core.blob_files = files;
   return std::move(replayed->core);
 }
 

@@ -1,4 +1,5 @@
-// Helpers of the tests of a journaled core (net/journaled_core.h): a setup
+// Helpers of the tests of a library host and its journaled core
+// (net/library_host.h, net/journaled_core.h): a setup
 // with an official image, API calls, FTP control lines and uploads, and the
 // contents of what the Library holds.
 #pragma once
@@ -41,6 +42,7 @@ inline std::string new_token(LibraryHost& host, const ProvisionedClient& client)
   return nlohmann::json::parse(issued.body).at("access_token").get<std::string>();
 }
 
+// Runs the io_context on this thread until no job is due or decoding.
 inline void run_jobs_to_the_end(boost::asio::io_context& io, LibraryHost& host) {
   io.restart();  // it stops whenever it runs out of work
   host.schedule_jobs();

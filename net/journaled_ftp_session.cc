@@ -49,11 +49,16 @@ void JournaledFtpSession::append(const json& header, ByteView payload, bool sync
   if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
 }
 
-void JournaledFtpSession::record(json event, Timestamp at, ByteView payload, bool sync) {
-  if (journal_ == nullptr) return;
+json JournaledFtpSession::stamped(json event, Timestamp at) const {
   event["t"] = "ftp";
   event["s"] = number_;
   event["at"] = at.micros();
+  return event;
+}
+
+void JournaledFtpSession::record(json event, Timestamp at, ByteView payload, bool sync) {
+  if (journal_ == nullptr) return;
+  event = stamped(std::move(event), at);
   if (logged_in_) return append(event, payload, sync);
   bytes_before_login_ += payload.size();
   before_login_.push_back({std::move(event), Bytes(payload.begin(), payload.end())});
@@ -121,9 +126,8 @@ FtpServerActions JournaledFtpSession::on_data_bytes(DataConnectionId data, ByteV
   const bool uploading = core_.is_uploading();
   FtpServerActions actions = core_.on_data_bytes(data, bytes, at);
   if (uploading && core_.is_uploading()) {
-    const Status written = journal_->append_counted(
-        {{"t", "ftp"}, {"s", number_}, {"e", "data_bytes"}, {"d", data}, {"n", bytes.size()}, {"at", at.micros()}},
-        "n");
+    const Status written =
+        journal_->append_counted(stamped({{"e", "data_bytes"}, {"d", data}, {"n", bytes.size()}}, at), "n");
     if (!written.ok()) std::cerr << "imagelib serve: " << written.to_string() << "\n";
   } else if (uploading) {
     record({{"e", "data_refused"}, {"d", data}}, at);

@@ -60,6 +60,8 @@ class JournaledFtpSession {
   // Journals one event (or holds it until the login); `sync` false only for
   // bulk data (synced by the next event).
   void record(nlohmann::json event, Timestamp at, ByteView payload = {}, bool sync = true);
+  // The event as journaled: with the session's number and the time.
+  nlohmann::json stamped(nlohmann::json event, Timestamp at) const;
   // After each event: reports new failed logins; journals what waited once
   // the core has logged in, or closes a session that sent too much first.
   FtpServerActions after(FtpServerActions actions, Timestamp at);

@@ -61,6 +61,16 @@ std::map<std::string, std::pair<std::uintmax_t, std::int64_t>> blob_files_writte
   return files;
 }
 
+// Uploads `content` to incoming/`name` in a session of its own; its replies.
+std::string upload_in_session(LibraryHost& host, const Account& account, const std::string& name,
+                              ByteView content, std::size_t piece = 64 * 1024) {
+  auto session = host.open_ftp_session("192.0.2.9");
+  const std::string replies =
+      upload(*session, account.client.account, account.password, name, content, kStart, true, piece);
+  session->on_control_closed(kStart);
+  return replies;
+}
+
 class JournaledUploads : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,18 +104,10 @@ TEST_F(JournaledUploads, AreJournaledByTheirFileAndARestartCopiesNothing) {
     LibraryHost& host = *core->host;
     const Account account = log_in(host, core->clients.front());
     journal_before = std::filesystem::file_size(dir_.file("journal"));
-    auto session = host.open_ftp_session("192.0.2.9");
-    EXPECT_NE(upload(*session, account.client.account, account.password, "first.img", first, kStart).find("226 "),
-              std::string::npos);
-    session->on_control_closed(kStart);
+    EXPECT_NE(upload_in_session(host, account, "first.img", first).find("226 "), std::string::npos);
     // A STOR over an upload, in reads of another size: the file holds the second's bytes.
-    auto again = host.open_ftp_session("192.0.2.9");
-    upload(*again, account.client.account, account.password, "twice.img", first, kStart, true, 4096);
-    again->on_control_closed(kStart);
-    auto over = host.open_ftp_session("192.0.2.9");
-    EXPECT_NE(upload(*over, account.client.account, account.password, "twice.img", second, kStart).find("226 "),
-              std::string::npos);
-    over->on_control_closed(kStart);
+    upload_in_session(host, account, "twice.img", first, 4096);
+    EXPECT_NE(upload_in_session(host, account, "twice.img", second).find("226 "), std::string::npos);
     // The bytes are in the blob files, not in the journal.
     EXPECT_LT(std::filesystem::file_size(dir_.file("journal")) - journal_before, 64u * 1024u);
     state = host.library().dump_state();
@@ -138,10 +140,7 @@ TEST_F(JournaledUploads, ACrashKeepsWhatWasAcknowledgedAndAPrefixOfTheRest) {
     ASSERT_TRUE(core.ok()) << core.status().to_string();
     LibraryHost& host = *core->host;
     const Account account = log_in(host, core->clients.front());
-    auto session = host.open_ftp_session("192.0.2.9");
-    ASSERT_NE(upload(*session, account.client.account, account.password, "done.img", done, kStart).find("226 "),
-              std::string::npos);
-    session->on_control_closed(kStart);
+    ASSERT_NE(upload_in_session(host, account, "done.img", done).find("226 "), std::string::npos);
     auto in_flight = host.open_ftp_session("192.0.2.9");
     upload(*in_flight, account.client.account, account.password, "running.img", running, kStart, false);
     std::filesystem::copy(dir_.path(), crashed.path(), std::filesystem::copy_options::recursive |
@@ -173,10 +172,7 @@ TEST_F(JournaledUploads, ARestartKeepsTheDecodedDiskWithoutDecodingAgain) {
     ASSERT_TRUE(core.ok()) << core.status().to_string();
     LibraryHost& host = *core->host;
     const Account account = log_in(host, core->clients.front());
-    auto session = host.open_ftp_session("192.0.2.9");
-    ASSERT_NE(upload(*session, account.client.account, account.password, "disk.img", image, kStart).find("226 "),
-              std::string::npos);
-    session->on_control_closed(kStart);
+    ASSERT_NE(upload_in_session(host, account, "disk.img", image).find("226 "), std::string::npos);
     const HttpResponse registered =
         call(host, "POST", "/1.0/images", account.token, {{"source", "disk.img"}, {"arch", "x86_64"}});
     ASSERT_EQ(registered.status, 201) << registered.body;
@@ -257,10 +253,7 @@ TEST_F(JournaledUploads, AJournalThatCarriesTheBytesBecomesOneByReference) {
     ASSERT_TRUE(core.ok()) << core.status().to_string();
     LibraryHost& host = *core->host;
     const Account account = log_in(host, core->clients.front());
-    auto session = host.open_ftp_session("192.0.2.9");
-    ASSERT_NE(upload(*session, account.client.account, account.password, "old.img", content, kStart).find("226 "),
-              std::string::npos);
-    session->on_control_closed(kStart);
+    ASSERT_NE(upload_in_session(host, account, "old.img", content).find("226 "), std::string::npos);
     state = host.library().dump_state();
     contents = contents_of(host.library());
   }

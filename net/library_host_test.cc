@@ -15,6 +15,7 @@
 #include "net/api_client.h"
 #include "net/api_server.h"
 #include "net/basic_auth.h"
+#include "net/journaled_core_testing.h"
 #include "net/tls_context.h"
 #include "net/temp_dir_testing.h"
 #include "reference/base/sha256.h"
@@ -25,9 +26,7 @@ namespace {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-const Timestamp kStart = Timestamp::from_unix_seconds(1700000000);
-
-Bytes disk_content(std::uint8_t fill) {
+Bytes small_disk(std::uint8_t fill) {
   Bytes disk(3 * 65536, 0);
   for (std::size_t i = 0; i < 4096; ++i) disk[i] = static_cast<std::uint8_t>(fill + i % 7);
   return disk;
@@ -49,7 +48,7 @@ Core make_core() {
   EXPECT_TRUE(clients.ok());
   core.client = clients->front();
   for (const auto& [name, content] :
-       {std::pair<std::string, Bytes>{"disk.img", disk_content(1)}, {"bad.img", Bytes{}}}) {
+       {std::pair<std::string, Bytes>{"disk.img", small_disk(1)}, {"bad.img", Bytes{}}}) {
     const FtpPath path{FtpFolder::kIncoming, name};
     EXPECT_TRUE(
         core.library->ftp_open_for_write(core.client.account, path, WriteMode::kReplace, 0, kStart)
@@ -59,33 +58,11 @@ Core make_core() {
   return core;
 }
 
-HttpResponse call(LibraryHost& host, const std::string& method, const std::string& target,
-                  const std::string& authorization, const json& body = nullptr) {
-  HttpRequest request{method, target, {{"authorization", authorization}}, ""};
-  if (!body.is_null()) {
-    request.headers["content-type"] = "application/json";
-    request.body = body.dump();
-  }
-  return host.handle_api(request);
-}
-
 std::string token_of(LibraryHost& host, const ProvisionedClient& client) {
   const HttpResponse issued = call(host, "POST", "/token", basic_authorization(client.client, client.secret),
                                    {{"grant_type", "client_credentials"}});
   EXPECT_EQ(issued.status, 200) << issued.body;
   return "Bearer " + json::parse(issued.body).at("access_token").get<std::string>();
-}
-
-// Runs the io_context on this thread until no job is due or decoding.
-void run_jobs_to_the_end(asio::io_context& io, LibraryHost& host) {
-  io.restart();  // it stops whenever it runs out of work
-  host.schedule_jobs();
-  while (host.library().next_job_due() || !host.jobs_in_progress().empty()) {
-    if (io.run_one() == 0) {
-      ADD_FAILURE() << "jobs are left but nothing runs";
-      return;
-    }
-  }
 }
 
 TEST(LibraryHostJobs, ADecodeRunsOffTheIoThreadWhileTheApiAnswers) {
@@ -139,7 +116,7 @@ TEST(LibraryHostJobs, ADecodeRunsOffTheIoThreadWhileTheApiAnswers) {
     if (shown.at("status") != "creating") break;
   }
   EXPECT_EQ(shown.at("status"), "available");
-  EXPECT_EQ(shown.at("sha256"), sha256_hex(disk_content(1)));
+  EXPECT_EQ(shown.at("sha256"), sha256_hex(small_disk(1)));
 
   asio::post(io, [&] {
     server.stop();
