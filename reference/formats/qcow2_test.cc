@@ -195,11 +195,10 @@ TEST(Qcow2, ExternalDataFileIsRefused) {
 
 TEST(Qcow2, LuksEncryptionIsRefused) {
   testing::ScratchDir dir("qcow2-luks");
-  ASSERT_TRUE(testing::run_tool({"qemu-img", "create", "--object", "secret,id=sec0,data=imagelib",
-                                 "-f", "qcow2", "-o",
-                                 "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10",
-                                 dir.path("enc.qcow2"), "1M"})
-                  .ok());
+  const Status made = testing::run_qemu_img({"create", "--object", "secret,id=sec0,data=imagelib", "-f", "qcow2",
+                                             "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10",
+                                             dir.path("enc.qcow2"), "1M"});
+  ASSERT_TRUE(made.ok()) << made.to_string();
   const Status status = decode_file(dir.path("enc.qcow2"));
   EXPECT_EQ(status.code(), ErrorCode::kBadImage);
   EXPECT_EQ(status.message(), "qcow2: encrypted images are not supported");

@@ -62,7 +62,16 @@ std::string ScratchDir::path(std::string_view name) const {
 Status run_qemu_img(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"qemu-img"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_tool(argv, "/dev/null");
+  // qemu-img times PBKDF2 for LUKS by the thread's CPU time, which a busy
+  // machine can report as zero: "Unable to get accurate CPU usage". That is
+  // the tool's measurement failing, not the image: try again.
+  Status ran = run_tool(argv, "/dev/null");
+  for (int retry = 0; retry < 5 && !ran.ok() &&
+                      ran.message().find("Unable to get accurate CPU usage") != std::string::npos;
+       ++retry) {
+    ran = run_tool(argv, "/dev/null");
+  }
+  return ran;
 }
 
 bool qemu_img_available() { return run_qemu_img({"--version"}).ok(); }

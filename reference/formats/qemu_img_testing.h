@@ -38,7 +38,8 @@ bool qemu_img_available();
 
 // Runs `qemu-img args...` through run_tool (tool_testing.h), its standard
 // output discarded; kInternal with its errors when it cannot start or exits
-// non-zero.
+// non-zero. A LUKS creation that fails only to time its key derivation (a
+// busy machine) is run again, up to five times.
 Status run_qemu_img(const std::vector<std::string>& args);
 
 // A regular file read with pread; size() is its size when opened.
