@@ -29,7 +29,7 @@ class DirectTarget final : public Target {
   void advance(Duration duration) override;
 
   Library& library() { return library_; }
-  Timestamp now() const { return now_; }
+  std::optional<Timestamp> now() const override { return now_; }
 
  private:
   struct Actor {

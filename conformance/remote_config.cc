@@ -234,6 +234,20 @@ Result<std::set<std::string>> parse_features(const Fields& root) {
   return features;
 }
 
+Result<std::set<std::string>> parse_extra_fields(const Fields& root) {
+  std::set<std::string> fields;
+  if (!root.has("extra_fields")) return fields;
+  const auto& list = root.at("extra_fields");
+  if (!list.is_array()) return root.error("extra_fields", "must be a list of field names");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string() || list[i].get<std::string>().empty()) {
+      return root.error("extra_fields[" + std::to_string(i) + "]", "must be a non-empty string");
+    }
+    fields.insert(list[i].get<std::string>());
+  }
+  return fields;
+}
+
 nlohmann::json tls_json(const RemoteTls& tls) {
   nlohmann::json out = nlohmann::json::object();
   if (tls.ca_file) out["ca_file"] = *tls.ca_file;
@@ -251,7 +265,8 @@ Result<RemoteConfig> parse_remote_config(std::string_view json_text, const std::
   if (json.is_discarded()) return Status(ErrorCode::kBadRequest, path + ": not valid JSON");
   if (!json.is_object()) return Status(ErrorCode::kBadRequest, path + ": must be a JSON object");
   const Fields root(json, path, "");
-  IMAGELIB_RETURN_IF_ERROR(root.only({"name_prefix", "ftps", "api", "accounts", "features", "timeouts"}));
+  IMAGELIB_RETURN_IF_ERROR(root.only({"name_prefix", "ftps", "api", "accounts", "features",
+                                            "dedicated_accounts", "extra_fields", "timeouts"}));
   const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
 
   RemoteConfig config;
@@ -276,6 +291,8 @@ Result<RemoteConfig> parse_remote_config(std::string_view json_text, const std::
     return accounts.error("alt.client_id", "must differ from main's: the checks need two accounts");
   }
   IMAGELIB_TRY_ASSIGN(config.features, parse_features(root));
+  IMAGELIB_TRY_ASSIGN(config.dedicated_accounts, root.flag("dedicated_accounts"));
+  IMAGELIB_TRY_ASSIGN(config.extra_fields, parse_extra_fields(root));
   IMAGELIB_TRY_ASSIGN(config.timeouts, parse_timeouts(root));
   return config;
 }
@@ -301,6 +318,8 @@ nlohmann::json to_json(const RemoteConfig& config) {
           {"api", {{"url", config.api.base}, {"tls", tls_json(config.api.tls)}}},
           {"accounts", accounts},
           {"features", config.features},
+          {"dedicated_accounts", config.dedicated_accounts},
+          {"extra_fields", config.extra_fields},
           {"timeouts",
            {{"poll_seconds", in_seconds(config.timeouts.poll_interval)},
             {"call_seconds", in_seconds(config.timeouts.call)},

@@ -61,6 +61,13 @@ struct RemoteConfig {
   RemoteApi api;
   std::map<std::string, RemoteAccount> accounts;  // "main" and "alt"
   std::set<std::string> features;
+  // The accounts hold nothing but what runs make (a deployment kept for
+  // conformance): listings are then compared with the reference exactly,
+  // and an entry of the run's accounts that the reference lacks is a bug.
+  bool dedicated_accounts = false;
+  // Fields the deployment's answers add beyond SPEC; any other field the
+  // reference does not answer is reported.
+  std::set<std::string> extra_fields;
   std::string name_prefix;
   RemoteTimeouts timeouts;
 };

@@ -14,6 +14,7 @@
 
 #include "conformance/ftp_call.h"
 #include "net/basic_auth.h"
+#include "net/clock.h"
 #include "net/tls_context.h"
 
 namespace imagelib::conformance {
@@ -393,6 +394,8 @@ Result<std::string> RemoteTarget::add_official_image(const OfficialImageCall& ca
                                           call.arch + "); provision it or leave official_images out of "
                                           "the features in " + config_.path);
 }
+
+std::optional<Timestamp> RemoteTarget::now() const { return net::wall_clock_now(); }
 
 void RemoteTarget::advance(Duration duration) { std::this_thread::sleep_for(duration); }
 

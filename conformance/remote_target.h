@@ -59,6 +59,9 @@ class RemoteTarget final : public Target {
   Result<std::string> add_official_image(const OfficialImageCall& call) override;
   void advance(Duration duration) override;
   Duration poll_interval() const override { return config_.timeouts.poll_interval; }
+  std::optional<Timestamp> now() const override;
+  bool dedicated_accounts() const override { return config_.dedicated_accounts; }
+  std::set<std::string> extra_fields() const override { return config_.extra_fields; }
 
   // Destroys the accounts' prefixed servers (before their snapshots), their
   // prefixed images and the images this target made

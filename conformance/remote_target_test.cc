@@ -25,10 +25,12 @@ namespace asio = boost::asio;
 const std::filesystem::path kScenarios = IMAGELIB_SOURCE_DIR "/scenarios";
 const std::string kPrefix = "imagelib-conformance-";
 
-std::unique_ptr<ServeFixture> start_serve(std::vector<OfficialImageCall> official_images = {}) {
+std::unique_ptr<ServeFixture> start_serve(std::vector<OfficialImageCall> official_images = {},
+                                          bool dedicated_accounts = true) {
   ServeFixtureOptions options;
   options.binary = IMAGELIB_BINARY;
   options.official_images = std::move(official_images);
+  options.dedicated_accounts = dedicated_accounts;
   auto fixture = ServeFixture::start(options);
   EXPECT_TRUE(fixture.ok()) << fixture.status().message();
   return fixture.ok() ? std::move(*fixture) : nullptr;
@@ -94,7 +96,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 TEST(RemoteTarget, TheWholeScenarioSuitePassesAgainstServe) {
   auto official = official_images_in_scenarios(kScenarios);
   ASSERT_TRUE(official.ok()) << official.status().message();
-  auto serve = start_serve(std::move(*official));
+  // Not dedicated: the accounts hold what others made before the run.
+  auto serve = start_serve(std::move(*official), /*dedicated_accounts=*/false);
   ASSERT_TRUE(serve);
   const std::set<std::string> declared = load_remote_config(serve->config_path()).value().features;
 

@@ -82,14 +82,14 @@ TEST(Replay, AnAnswerThatDiffersFromTheReferenceFailsTheStep) {
   // Only `different` holds the file, so it answers 201 where the reference says 422.
   const FtpPath file{FtpFolder::kIncoming, "a.img"};
   const AccountId main = different.account_id("main");
-  ASSERT_TRUE(different.library().ftp_open_for_write(main, file, WriteMode::kReplace, 0, different.now()).ok());
-  ASSERT_TRUE(different.library().ftp_write(main, file, 0, Bytes(4096, 1), different.now()).ok());
+  ASSERT_TRUE(different.library().ftp_open_for_write(main, file, WriteMode::kReplace, 0, *different.now()).ok());
+  ASSERT_TRUE(different.library().ftp_write(main, file, 0, Bytes(4096, 1), *different.now()).ok());
   DirectTarget fresh_model(1);
   const ScenarioResult result = run_scenario(*scenario, different, &fresh_model);
   ASSERT_EQ(result.outcome, Outcome::kFailed);
   const auto& failures = result.steps.at(0).failures;
   EXPECT_NE(std::find(failures.begin(), failures.end(),
-                      "differs from the reference: reference.status: expected 422, got 201"),
+                      "differs from the reference: status: reference 422, target 201"),
             failures.end());
 }
 

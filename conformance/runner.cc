@@ -3,10 +3,12 @@
 #include <chrono>
 #include <regex>
 
+#include "conformance/answer_invariants.h"
 #include "conformance/content.h"
 #include "conformance/expectation.h"
 #include "conformance/fault_injection.h"
 #include "conformance/fog_formats.h"
+#include "conformance/reference_comparison.h"
 #include "reference/base/sha256.h"
 
 namespace imagelib::conformance {
@@ -62,91 +64,6 @@ nlohmann::json ftp_response_json(const FtpReply& reply, FtpOp op) {
   return json;
 }
 
-// Replaces ids by their order of first appearance and drops values that
-// differ between any two correct services (times, urls, secrets).
-class Normaliser {
- public:
-  nlohmann::json operator()(const nlohmann::json& value) {
-    if (value.is_object()) {
-      nlohmann::json out = nlohmann::json::object();
-      for (const auto& [key, child] : value.items()) {
-        if (kVolatile.count(key) != 0) continue;
-        out[key] = (*this)(child);
-      }
-      return out;
-    }
-    if (value.is_array()) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& child : value) out.push_back((*this)(child));
-      return out;
-    }
-    if (value.is_string() && std::regex_match(value.get<std::string>(), kId)) {
-      auto [it, added] = ids_.try_emplace(value.get<std::string>(), ids_.size() + 1);
-      return "id#" + std::to_string(it->second);
-    }
-    if (value.is_string()) {
-      // Ids and times inside texts too: generated names hold them
-      // ("disk.img 2011-05-19T12:00:00Z", "Snapshot of srv-gwgk2 19 Dec 12:57").
-      const std::string text = value.get<std::string>();
-      std::string out;
-      auto rest = text.cbegin();
-      for (std::sregex_iterator it(text.cbegin(), text.cend(), kIdInText), end; it != end; ++it) {
-        out.append(rest, (*it)[0].first);
-        auto [known, added] = ids_.try_emplace(it->str(), ids_.size() + 1);
-        out += "id#" + std::to_string(known->second);
-        rest = (*it)[0].second;
-      }
-      out.append(rest, text.cend());
-      return std::regex_replace(std::regex_replace(out, kTime, "<time>"), kShortTime, "<time>");
-    }
-    return value;
-  }
-
- private:
-  // Besides times, urls and secrets: what a deployment chooses for itself
-  // (its domain, its accounts' limits, addresses and verification) and what
-  // its accounts use besides the run's own records.
-  inline static const std::set<std::string> kVolatile = {
-      "created_at", "url", "library_ftp_password", "library_ftp_host", "access_token", "secret",
-      "link", "errors", "error_description", "text", "fqdn", "email_address", "ram_limit",
-      "ram_used", "cloud_ips_limit", "cloud_ips_used", "load_balancers_limit",
-      "load_balancers_used", "address_1", "address_2", "city", "county", "postcode",
-      "country_code", "country_name", "vat_registration_number", "telephone_number",
-      "telephone_verified", "verified_telephone", "verified_at", "verified_ip",
-      "valid_credit_card"};
-  inline static const std::regex kId{"^[a-z]{3}-[0-9a-z]{5,}$"};
-  inline static const std::regex kIdInText{"\\b(acc|img|srv|cli|usr|typ)-[0-9a-z]{5,}\\b"};
-  inline static const std::regex kTime{"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"};
-  inline static const std::regex kShortTime{
-      "\\b[0-9]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{2}:[0-9]{2}\\b"};
-  std::map<std::string, std::size_t> ids_;
-};
-
-// An object without its array fields, at any depth.
-nlohmann::json without_arrays(const nlohmann::json& object) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [key, child] : object.items()) {
-    if (child.is_object()) out[key] = without_arrays(child);
-    else if (!child.is_array()) out[key] = child;
-  }
-  return out;
-}
-
-// The parts of a response that any correct service answers alike: the
-// status or reply code, and an object body without its arrays (lists may
-// hold other accounts' public images on a real deployment, and an account's
-// clients, servers and images what else the deployment's accounts hold).
-nlohmann::json comparable(const nlohmann::json& response) {
-  nlohmann::json view = nlohmann::json::object();
-  for (const char* key : {"status", "reply"}) {
-    if (response.contains(key)) view[key] = response[key];
-  }
-  if (response.contains("body") && response["body"].is_object()) {
-    view["body"] = without_arrays(response["body"]);
-  }
-  return view;
-}
-
 // What a step answers when the target got no answer (a transport failure):
 // the status or reply 0, and why. A step fails on it unless its expectation
 // of that field accepts 0.
@@ -187,6 +104,35 @@ Result<FaultSpec> fault_spec_of(const nlohmann::json& spec, const std::string& r
   return fault;
 }
 
+// The records an accepted write changed, as GET paths: the one its path
+// names (/1.0/images/img-x/lock_resource → /1.0/images/img-x), the one a
+// POST to a collection made, and the image a snapshot's Link names.
+std::vector<std::string> written_records(const ApiCall& call, const ApiReply& reply,
+                                         const nlohmann::json& body) {
+  std::vector<std::string> paths;
+  if (call.method == "GET" || reply.status < 200 || reply.status > 299) return paths;
+  static const std::regex kRecordPath("^(/1\\.0/[a-z_]+)(/[a-z]{3}-[0-9a-z]{5,})?(/[a-z_]+)?/?(\\?.*)?$");
+  std::smatch m;
+  if (!std::regex_match(call.path, m, kRecordPath)) return paths;
+  if (m[2].matched) {
+    paths.push_back(m[1].str() + m[2].str());
+  } else if (call.method == "POST" && !m[3].matched && body.is_object() && body.contains("id") &&
+             body["id"].is_string()) {
+    paths.push_back(m[1].str() + "/" + body["id"].get<std::string>());
+  }
+  static const std::regex kLinkedImage("/1\\.0/images/(img-[0-9a-z]{5,})>");
+  auto link = reply.headers.find("link");
+  if (link != reply.headers.end() && std::regex_search(link->second, m, kLinkedImage)) {
+    paths.push_back("/1.0/images/" + m[1].str());
+  }
+  return paths;
+}
+
+nlohmann::json without_size(nlohmann::json response) {
+  response.erase("size");
+  return response;
+}
+
 class ScenarioRun {
  public:
   ScenarioRun(const Scenario& scenario, Target& target, Target* model)
@@ -196,6 +142,16 @@ class ScenarioRun {
       Aliases& aliases = t == &target_ ? aliases_ : model_aliases_;
       for (const std::string role : {"main", "alt"}) aliases[role + ".account"] = t->account_id(role);
       for (const auto& [actor, role] : scenario_.actors) aliases[actor + ".account"] = t->account_id(role);
+    }
+    for (const auto& step : scenario_.steps) has_faults_ = has_faults_ || step.contains("fault");
+    if (model_ != nullptr) {
+      ComparisonRules rules;
+      for (const std::string role : {"main", "alt"}) rules.run_accounts.insert(target_.account_id(role));
+      rules.dedicated_accounts = target_.dedicated_accounts();
+      rules.extensions = target_.features().count("extensions") != 0;
+      rules.extra_fields = target_.extra_fields();
+      comparison_.emplace(std::move(rules));
+      for (const std::string role : {"main", "alt"}) comparison_->pair(target_.account_id(role), model_->account_id(role));
     }
   }
 
@@ -209,24 +165,96 @@ class ScenarioRun {
   Result<nlohmann::json> perform_wait(const nlohmann::json& spec, const std::string& role, Target& target);
   Result<nlohmann::json> perform_fault(const nlohmann::json& spec, const std::string& role);
   static std::string summary_of(const nlohmann::json& step, const std::string& role);
-  // Notes where an answer of the target lacks fog-brightbox's format
-  // (fog_formats.h): every API answer of every scenario is checked.
-  void check_format(const ApiCall& call, const ApiReply& reply, const Target& target);
+  // One API call; on the run's target its answer is checked against the
+  // invariants and fog-brightbox's format (into answer_failures_).
+  Result<ApiReply> call_api(const std::string& role, const ApiCall& call, Target& target);
+  // GETs the records an accepted write changed (written_records) into
+  // response["read_back"]; on the target, each must agree with the write's
+  // answer. Scenarios with faults are about the transport and skip this.
+  void read_back(const std::string& role, const ApiCall& call, const ApiReply& reply, Target& target,
+                 nlohmann::json& response);
+  // The target's step answer (and read-backs) against the reference's.
+  void compare_with_reference(const nlohmann::json& model, const nlohmann::json& target,
+                              std::vector<std::string>& failures);
 
   const Scenario& scenario_;
   Target& target_;
   Target* model_;
   Aliases aliases_;
   Aliases model_aliases_;
-  Normaliser normalise_target_;
-  Normaliser normalise_model_;
-  std::vector<std::string> format_failures_;  // of the step being played
+  bool has_faults_ = false;
+  AnswerInvariants invariants_;
+  std::optional<ReferenceComparison> comparison_;  // when there is a model
+  std::vector<std::string> answer_failures_;  // of the step being played
 };
 
-void ScenarioRun::check_format(const ApiCall& call, const ApiReply& reply, const Target& target) {
-  if (&target != &target_) return;
-  for (auto& violation : fog_format_violations(call.method, call.path, reply.status, reply.body)) {
-    format_failures_.push_back("answer outside fog-brightbox's format: " + violation);
+Result<ApiReply> ScenarioRun::call_api(const std::string& role, const ApiCall& call, Target& target) {
+  AnswerContext context;
+  context.started = target.now();
+  auto reply = target.api(role, call);
+  if (!reply.ok() || &target != &target_) return reply;
+  context.ended = target.now();
+  if (call.auth == ApiAuth::kToken && reply->status != 401) context.caller = target.account_id(role);
+  invariants_.check(call, *reply, context, answer_failures_);
+  for (auto& violation : fog_format_violations(call.method, call.path, reply->status, reply->body)) {
+    answer_failures_.push_back("answer outside fog-brightbox's format: " + violation);
+  }
+  return reply;
+}
+
+void ScenarioRun::read_back(const std::string& role, const ApiCall& call, const ApiReply& reply,
+                            Target& target, nlohmann::json& response) {
+  if (has_faults_) return;
+  for (const auto& path : written_records(call, reply, response["body"])) {
+    const ApiCall get{"GET", path, "", {}, ApiAuth::kToken};
+    auto got = call_api(role, get, target);
+    if (!got.ok()) {
+      if (&target == &target_) answer_failures_.push_back("read-back GET " + path + ": " + got.status().message());
+      continue;
+    }
+    nlohmann::json back = api_response_json(*got);
+    back["path"] = path;
+    // What the write answered is what it stored.
+    const nlohmann::json& written = response["body"];
+    if (&target == &target_ && got->status == 200 && call.method != "DELETE" && written.is_object() &&
+        back["body"].is_object() && written.value("id", nlohmann::json()) == back["body"].value("id", nlohmann::json())) {
+        for (const auto& [key, value] : written.items()) {
+        if (key == "library_ftp_password" || key == "secret") continue;  // shown once, by the write
+        const nlohmann::json stored = back["body"].value(key, nlohmann::json());
+        const bool settling = key == "status" || key == "disk_size" || key == "virtual_size" ||
+                              key == "source_format" || key == "sha256" || key == "status_reason";
+        if (stored != value && !(settling && written.value("status", "") == "creating")) {
+          answer_failures_.push_back("read-back GET " + path + ": " + key + " answered " + value.dump() +
+                                     " by the write, " + stored.dump() + " when read back");
+        }
+      }
+    }
+    response["read_back"].push_back(std::move(back));
+  }
+}
+
+void ScenarioRun::compare_with_reference(const nlohmann::json& model, const nlohmann::json& target,
+                                         std::vector<std::string>& failures) {
+  std::vector<std::string> differences;
+  // An FTP reply's size is SIZE's answer, or where a retried upload resumed
+  // (which depends on the faults met): compared for SIZE only.
+  const bool sized = !model.contains("reply") || model.value("op", "") == "size";
+  comparison_->compare(sized ? model : without_size(model), sized ? target : without_size(target), differences);
+  for (auto& d : differences) failures.push_back("differs from the reference: " + d);
+  const nlohmann::json none = nlohmann::json::array();
+  const nlohmann::json& ours = model.contains("read_back") ? model["read_back"] : none;
+  const nlohmann::json& theirs = target.contains("read_back") ? target["read_back"] : none;
+  for (std::size_t i = 0; i < std::max(ours.size(), theirs.size()); ++i) {
+    if (i >= ours.size() || i >= theirs.size()) {
+      failures.push_back("differs from the reference: it reads back " + std::to_string(ours.size()) +
+                         " records after this write, the target " + std::to_string(theirs.size()));
+      break;
+    }
+    differences.clear();
+    comparison_->compare(ours[i], theirs[i], differences);
+    for (auto& d : differences) {
+      failures.push_back("read-back GET " + theirs[i]["path"].get<std::string>() + " differs from the reference: " + d);
+    }
   }
 }
 
@@ -274,10 +302,11 @@ Result<nlohmann::json> ScenarioRun::perform_api(const nlohmann::json& spec, cons
               : auth == "bad-token" ? ApiAuth::kBadToken
               : auth == "expired-token" ? ApiAuth::kExpiredToken
                                         : ApiAuth::kToken;
-  auto reply = target.api(role, call);
+  auto reply = call_api(role, call, target);
   if (!reply.ok()) return no_answer("status", reply.status());
-  check_format(call, *reply, target);
-  return api_response_json(*reply);
+  nlohmann::json response = api_response_json(*reply);
+  read_back(role, call, *reply, target, response);
+  return response;
 }
 
 Result<nlohmann::json> ScenarioRun::perform_ftp(const nlohmann::json& spec, const std::string& role,
@@ -314,7 +343,9 @@ Result<nlohmann::json> ScenarioRun::perform_ftp(const nlohmann::json& spec, cons
   }
   auto reply = target.ftp(role, call);
   if (!reply.ok()) return no_answer("reply", reply.status());
-  return ftp_response_json(*reply, call.op);
+  nlohmann::json response = ftp_response_json(*reply, call.op);
+  response["op"] = op;
+  return response;
 }
 
 Result<nlohmann::json> ScenarioRun::perform_wait(const nlohmann::json& spec, const std::string& role,
@@ -329,9 +360,8 @@ Result<nlohmann::json> ScenarioRun::perform_wait(const nlohmann::json& spec, con
   ApiCall call{"GET", "/1.0/images/" + spec["image"].get<std::string>(), "", {}, ApiAuth::kToken};
   Duration waited{0};
   while (true) {
-    auto reply = target.api(role, call);
+    auto reply = call_api(role, call, target);
     if (!reply.ok()) return reply.status();
-    check_format(call, *reply, target);
     nlohmann::json response = api_response_json(*reply);
     const auto status = value_at(response, "body.status");
     if (status.is_string() && wanted.count(status.get<std::string>()) != 0) return response;
@@ -413,8 +443,8 @@ ScenarioResult ScenarioRun::run() {
     step_result.summary = summary_of(step, account_role_of(scenario_, step));
     const bool is_fault = step.contains("fault");
     auto response = perform(step, target_, aliases_);
-    step_result.failures = std::move(format_failures_);
-    format_failures_.clear();
+    step_result.failures = std::move(answer_failures_);
+    answer_failures_.clear();
     if (!response.ok()) {
       step_result.failures.push_back(response.status().message());
     } else {
@@ -452,13 +482,17 @@ ScenarioResult ScenarioRun::run() {
       if (model_response.ok()) {
         for (const auto& [alias, path] : captures.items()) {
           const auto value = value_at(*model_response, path.get<std::string>());
-          if (!value.is_discarded()) model_aliases_[alias] = value;
+          if (value.is_discarded()) continue;
+          model_aliases_[alias] = value;
+          auto ours = aliases_.find(alias);
+          static const std::regex kId("^[a-z]{3}-[0-9a-z]{5,}$");
+          if (value.is_string() && ours != aliases_.end() && ours->second.is_string() &&
+              std::regex_match(value.get<std::string>(), kId)) {
+            comparison_->pair(ours->second.get<std::string>(), value.get<std::string>());
+          }
         }
         if (response.ok() && step.value("compare_with_reference", true)) {
-          std::vector<std::string> differences;
-          match(normalise_model_(comparable(*model_response)),
-                normalise_target_(comparable(*response)), "reference", differences);
-          for (auto& d : differences) step_result.failures.push_back("differs from the reference: " + d);
+          compare_with_reference(*model_response, *response, step_result.failures);
         }
       }
     }

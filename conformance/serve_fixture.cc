@@ -179,6 +179,7 @@ Status ServeFixture::launch(const ServeFixtureOptions& options) {
         {"tls", tls}}},
       {"accounts", accounts},
       {"features", features},
+      {"dedicated_accounts", options.dedicated_accounts},
       {"timeouts",
        {{"poll_seconds", 0.02},
         {"call_seconds", 30},

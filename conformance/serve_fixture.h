@@ -28,6 +28,9 @@ struct ServeFixtureOptions {
   double job_seconds = 0.4;
   double token_seconds = 3;             // --token-seconds: an expired token is a short wait
   std::vector<OfficialImageCall> official_images;  // provisioned at start
+  // The config's dedicated_accounts: false when a test puts in the accounts
+  // what is not the run's.
+  bool dedicated_accounts = true;
   // Declared in the config; "official_images" is added when there are some.
   std::set<std::string> features = {"api",     "ftp",        "servers", "snapshots",
                                     "extensions", "ftp_mlsd", "quota"};

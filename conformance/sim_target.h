@@ -53,6 +53,7 @@ class SimTarget final : public Target {
 
   // --- the run, for reports and tests ---
   sim::SimTime virtual_now() const { return loop_.now(); }
+  std::optional<Timestamp> now() const override { return loop_.wall_now(); }
   std::uint64_t trace_hash() const { return loop_.trace().hash(); }
   std::uint64_t events_run() const { return loop_.events_run(); }
   const sim::FaultSettings& fault_settings() const { return settings_; }

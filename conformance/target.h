@@ -84,6 +84,15 @@ class Target {
   virtual void advance(Duration duration) = 0;
   // How long a wait step lets pass between two polls of an image.
   virtual Duration poll_interval() const { return std::chrono::seconds(1); }
+  // The target's clock as its records show it (virtual on simulated
+  // targets), for the check that what a step makes is stamped within the
+  // run; nullopt when the harness cannot read it.
+  virtual std::optional<Timestamp> now() const { return std::nullopt; }
+  // The run's accounts hold nothing but what the run makes: a listing must
+  // then hold exactly what the reference's does (see ComparisonRules).
+  virtual bool dedicated_accounts() const { return true; }
+  // Fields the target's answers may carry beyond SPEC's.
+  virtual std::set<std::string> extra_fields() const { return {}; }
   // Only targets with the "fault_injection" feature (simulated ones) have
   // one; the scenario's fault steps go there.
   virtual FaultInjection* fault_injection() { return nullptr; }
