@@ -236,6 +236,8 @@ void RemoteTarget::remember(const ApiCall& call, const net::RawApiReply& reply) 
   std::smatch match;
   if (call.method == "POST" && path == "/1.0/images" && reply.status == 201 && body.contains("id")) {
     made_images_.insert(body["id"].get<std::string>());
+  } else if (call.method == "POST" && path == "/1.0/servers" && reply.status == 202 && body.contains("id")) {
+    made_servers_.insert(body["id"].get<std::string>());
   } else if (call.method == "POST" && std::regex_match(path, kSnapshot) && reply.status == 202 &&
              reply.headers.count("link") != 0 &&
              std::regex_search(reply.headers.at("link"), match, kLinkedImage)) {
@@ -434,8 +436,9 @@ Status RemoteTarget::destroy_prefixed_servers(Actor& actor) {
                                             (listed.ok() ? describe(*listed) : listed.status().message()));
   }
   for (const auto& server : servers) {
-    if (!server.is_object() || !prefix_.marks(server.value("name", ""))) continue;
+    if (!server.is_object()) continue;
     const std::string id = server.value("id", "");
+    if (!prefix_.marks(server.value("name", "")) && made_servers_.count(id) == 0) continue;
     auto destroyed = call_as(actor, "DELETE", "/1.0/servers/" + id);
     if (!destroyed.ok() || (destroyed->status != 202 && destroyed->status != 404)) {
       return Status(ErrorCode::kInternal, "cannot destroy server " + id + ": " +

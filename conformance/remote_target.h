@@ -15,8 +15,7 @@
 // - Cleanup: the first target of a config in a process destroys the
 //   accounts' prefixed images and deletes their prefixed files in incoming/;
 //   every target does the same when it ends for what it made. Nothing
-//   without the prefix is touched. Servers cannot be destroyed through the
-//   API; they keep their prefixed names.
+//   without the prefix is touched but what this target made.
 // - Official images cannot be made through the API: with the
 //   "official_images" feature, a setup step finds the deployment's official
 //   image of that name and arch.
@@ -63,8 +62,8 @@ class RemoteTarget final : public Target {
   bool dedicated_accounts() const override { return config_.dedicated_accounts; }
   std::set<std::string> extra_fields() const override { return config_.extra_fields; }
 
-  // Destroys the accounts' prefixed servers (before their snapshots), their
-  // prefixed images and the images this target made
+  // Destroys the accounts' prefixed servers and the servers this target
+  // made (before their snapshots), their prefixed images and the images this target made
   // (waiting for their jobs, unlocking locked ones), and deletes the
   // prefixed files in incoming/ of every account (`every_account_files`) or
   // of those this target uploaded with. Returns what it could not remove.
@@ -105,7 +104,7 @@ class RemoteTarget final : public Target {
 
   // `image` as a listing shows it.
   Status destroy_image(Actor& actor, nlohmann::json image);
-  // DELETE of each of the actor's servers whose name has the prefix.
+  // DELETE of each of the actor's servers whose name has the prefix or that this target made.
   Status destroy_prefixed_servers(Actor& actor);
   Status delete_incoming_files(Actor& actor);
 
@@ -118,6 +117,7 @@ class RemoteTarget final : public Target {
   boost::asio::io_context io_;
   std::map<std::string, Actor> actors_;
   std::set<std::string> made_images_;  // ids of the images this target made
+  std::set<std::string> made_servers_;  // ids of the servers this target made
   bool connected_ = false;             // both accounts answered: cleanup may run
 };
 

@@ -21,6 +21,7 @@ inline int fail(const std::string& message) {
 void add_walkthrough_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_scenarios_command(CLI::App& app, int& exit_code);
 void add_fuzz_command(CLI::App& app, int& exit_code);
 void add_accounts_command(CLI::App& app, int& exit_code);
 void add_images_command(CLI::App& app, int& exit_code);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   imagelib::cli::add_inspect_command(app, exit_code);
   imagelib::cli::add_convert_command(app, exit_code);
   imagelib::cli::add_replay_command(app, exit_code);
+  imagelib::cli::add_scenarios_command(app, exit_code);
   imagelib::cli::add_report_command(app, exit_code);
   imagelib::cli::add_fuzz_command(app, exit_code);
   imagelib::cli::add_serve_command(app, exit_code);
