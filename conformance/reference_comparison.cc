@@ -82,6 +82,8 @@ std::string normalised_header(const std::string& name, const std::string& value)
 
 }  // namespace
 
+bool is_job_result(const std::string& field) { return kJobResults.count(field) != 0; }
+
 bool ReferenceComparison::pair(const std::string& target_id, const std::string& model_id) {
   auto to = to_model_.find(target_id);
   auto from = from_model_.find(model_id);
@@ -195,7 +197,7 @@ void ReferenceComparison::compare_objects(const nlohmann::json& model, const nlo
   if (is_record(model) && is_record(target)) compare_strings(id_of(model), id_of(target), prefix + "id");
   const bool settling = job_settling(model, target);
   const auto skipped = [&](const std::string& key) {
-    return key == "id" || kVolatile.count(key) != 0 || (settling && kJobResults.count(key) != 0);
+    return key == "id" || kVolatile.count(key) != 0 || (settling && is_job_result(key));
   };
   for (const auto& [key, value] : model.items()) {
     if (skipped(key)) continue;

@@ -40,6 +40,11 @@ struct ComparisonRules {
   std::set<std::string> extra_fields;
 };
 
+// Whether a registration job settles `field` (status, sizes, source_format,
+// sha256, status_reason): answers given while an image is creating may
+// differ in these from later ones.
+bool is_job_result(const std::string& field);
+
 class ReferenceComparison {
  public:
   explicit ReferenceComparison(ComparisonRules rules) : rules_(std::move(rules)) {}
